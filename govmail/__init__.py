@@ -1,0 +1,1 @@
+"""govmail: mail and document-exchange server for a province's state agencies."""

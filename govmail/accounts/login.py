@@ -1,0 +1,92 @@
+"""Credential checks shared by SMTP AUTH and IMAP LOGIN, with limits on failed attempts."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+
+from sqlalchemy import update
+
+from govmail.accounts.directory import Directory
+from govmail.accounts.passwords import hash_password, needs_rehash, verify_password
+from govmail.store.models import User
+
+# Verified against when the account does not exist, so the time taken does not tell.
+_DUMMY_HASH = hash_password("govmail-no-such-user")
+
+
+class Outcome(enum.Enum):
+    OK = "ok"
+    INVALID = "invalid"
+    THROTTLED = "throttled"
+
+
+class FailureLimiter:
+    """Counts failed logins per client IP and per account in a sliding window."""
+
+    def __init__(
+        self, max_failures: int, window: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_failures = max_failures
+        self.window = window
+        self.clock = clock
+        self._failures: defaultdict[str, deque[float]] = defaultdict(deque)
+
+    def blocked(self, ip: str, account: str) -> bool:
+        return any(self._count(key) >= self.max_failures for key in _keys(ip, account))
+
+    def record_failure(self, ip: str, account: str) -> None:
+        now = self.clock()
+        for key in _keys(ip, account):
+            self._failures[key].append(now)
+
+    def record_success(self, account: str) -> None:
+        # The IP's count stays: one good account must not reset a guesser's budget.
+        self._failures.pop(_keys("", account)[1], None)
+
+    def _count(self, key: str) -> int:
+        stamps = self._failures.get(key)
+        if not stamps:
+            return 0
+        horizon = self.clock() - self.window
+        while stamps and stamps[0] < horizon:
+            stamps.popleft()
+        if not stamps:
+            del self._failures[key]
+        return len(stamps)
+
+
+def _keys(ip: str, account: str) -> tuple[str, str]:
+    return (f"ip:{ip}", f"account:{account.lower()}")
+
+
+class Authenticator:
+    def __init__(self, directory: Directory, limiter: FailureLimiter) -> None:
+        self.directory = directory
+        self.limiter = limiter
+
+    async def login(self, username: str, password: str, ip: str) -> tuple[Outcome, str | None]:
+        """Check a username and password; returns the outcome and the user's address."""
+        if self.limiter.blocked(ip, username):
+            return Outcome.THROTTLED, None
+        user = await self.directory.user(username)
+        stored = user.password_hash if user is not None else _DUMMY_HASH
+        good = await asyncio.to_thread(verify_password, stored, password)
+        if user is None or user.disabled or not good:
+            self.limiter.record_failure(ip, username)
+            return Outcome.INVALID, None
+        self.limiter.record_success(username)
+        if needs_rehash(user.password_hash):
+            await self._rehash(user, password)
+        return Outcome.OK, user.address
+
+    async def _rehash(self, user: User, password: str) -> None:
+        new_hash = await asyncio.to_thread(hash_password, password)
+        await self.directory.db.write(
+            lambda session: session.execute(
+                update(User).where(User.id == user.id).values(password_hash=new_hash)
+            )
+        )

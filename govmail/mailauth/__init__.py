@@ -1,0 +1,1 @@
+"""Mail authentication: DKIM keys and signatures, SPF, DMARC, ARC, Authentication-Results."""

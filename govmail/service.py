@@ -1,0 +1,108 @@
+"""Starts and stops every listener and worker in one asyncio loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from sqlalchemy.exc import DBAPIError
+
+from govmail.accounts.directory import Directory
+from govmail.accounts.login import Authenticator, FailureLimiter
+from govmail.config import Settings, database_url
+from govmail.pipeline.accept import Pipeline
+from govmail.smtp.handler import SmtpHandler
+from govmail.smtp.server import start_listener
+from govmail.store.blobs import BlobStore
+from govmail.store.commit import Committer
+from govmail.store.db import Database
+from govmail.store.migrate import is_current
+from govmail.tls import server_context
+
+log = logging.getLogger("govmail")
+
+
+class ServiceError(Exception):
+    """The server cannot start; the message says what to do."""
+
+
+class Service:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(database_url(settings))
+        self.committer = Committer(
+            self.db,
+            BlobStore(settings.blob_dir),
+            group=settings.storage.group_commit,
+            max_batch=settings.storage.group_commit_max,
+        )
+        self.servers: list[asyncio.Server] = []
+
+    async def start(self) -> None:
+        settings = self.settings
+        try:
+            current = await is_current(self.db)
+        except DBAPIError as exc:
+            raise ServiceError(
+                f"cannot open the database ({exc.orig}): run `govmail init`"
+            ) from None
+        if not current:
+            raise ServiceError("the database schema is not current: run `govmail migrate`")
+        for path in (settings.tls_cert, settings.tls_key):
+            if not path.is_file():
+                raise ServiceError(f"{path} is missing: run `govmail init`")
+        tls = server_context(settings.tls_cert, settings.tls_key)
+        directory = Directory(self.db)
+        authenticator = Authenticator(
+            directory, FailureLimiter(settings.auth.max_failures, settings.auth.failure_window)
+        )
+        pipeline = Pipeline(directory, self.committer, settings.server.hostname)
+        self.committer.start()
+        smtp = settings.smtp
+        doors = (
+            ("mx", smtp.mx, False, False),
+            ("submission", smtp.submission, False, True),
+            ("submissions", smtp.submissions, True, True),
+        )
+        for door, listen, implicit_tls, auth in doors:
+            if listen is None:
+                continue
+            handler = SmtpHandler(pipeline, authenticator, door, smtp.max_recipients)
+            server = await start_listener(
+                listen,
+                handler,
+                hostname=settings.server.hostname,
+                max_message_size=smtp.max_message_size,
+                timeout=smtp.timeout,
+                tls=tls,
+                implicit_tls=implicit_tls,
+                auth=auth,
+                plaintext_auth_loopback=settings.auth.allow_plaintext_loopback,
+            )
+            self.servers.append(server)
+            log.info("%s listening on %s", door, listen)
+
+    async def stop(self) -> None:
+        """Stop accepting, let sessions in DATA finish their commit, then close the database."""
+        for server in self.servers:
+            server.close()
+        await self.committer.stop()
+        await self.db.close()
+        if self.servers:
+            log.info("stopped")
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT."""
+    service = Service(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await service.start()
+        log.info("govmail ready as %s", settings.server.hostname)
+        await stop.wait()
+    finally:
+        await service.stop()
