@@ -64,6 +64,15 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class ImapSettings:
+    imap: Listen | None = None  # STARTTLS
+    imaps: Listen | None = None  # TLS from the first byte
+    max_append_size: int = 50 * 1024 * 1024
+    max_connections_per_user: int = 20
+    idle_timeout: int = 30 * 60  # RFC 3501 5.4: at least 30 minutes once logged in
+
+
+@dataclass(frozen=True)
 class AuthSettings:
     allow_plaintext_loopback: bool = False
     max_failures: int = 5
@@ -85,6 +94,7 @@ class Settings:
     storage: StorageSettings = field(default_factory=StorageSettings)
     tls: TlsSettings = field(default_factory=TlsSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    imap: ImapSettings = field(default_factory=ImapSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     dkim: DkimSettings = field(default_factory=DkimSettings)
 
@@ -111,6 +121,7 @@ SECTIONS: dict[str, type] = {
     "storage": StorageSettings,
     "tls": TlsSettings,
     "smtp": SmtpSettings,
+    "imap": ImapSettings,
     "auth": AuthSettings,
     "dkim": DkimSettings,
 }

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import ssl
 
 from sqlalchemy.exc import DBAPIError
 
 from govmail.accounts.directory import Directory
 from govmail.accounts.login import Authenticator, FailureLimiter
 from govmail.config import Settings, database_url
+from govmail.imap.server import start_listener as start_imap_listener
+from govmail.imap.session import ImapContext, Limits
 from govmail.pipeline.accept import Pipeline
 from govmail.smtp.handler import SmtpHandler
 from govmail.smtp.server import start_listener
@@ -18,6 +21,7 @@ from govmail.store.blobs import BlobStore
 from govmail.store.commit import Committer
 from govmail.store.db import Database
 from govmail.store.migrate import is_current
+from govmail.store.notify import Notifier
 from govmail.tls import server_context
 
 log = logging.getLogger("govmail")
@@ -31,11 +35,14 @@ class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db = Database(database_url(settings))
+        self.blobs = BlobStore(settings.blob_dir)
+        self.notifier = Notifier()
         self.committer = Committer(
             self.db,
-            BlobStore(settings.blob_dir),
+            self.blobs,
             group=settings.storage.group_commit,
             max_batch=settings.storage.group_commit_max,
+            notifier=self.notifier,
         )
         self.servers: list[asyncio.Server] = []
 
@@ -59,6 +66,13 @@ class Service:
         )
         pipeline = Pipeline(directory, self.committer, settings.server.hostname)
         self.committer.start()
+        await self._start_smtp(tls, pipeline, authenticator)
+        await self._start_imap(tls, pipeline, authenticator)
+
+    async def _start_smtp(
+        self, tls: ssl.SSLContext, pipeline: Pipeline, authenticator: Authenticator
+    ) -> None:
+        settings = self.settings
         smtp = settings.smtp
         doors = (
             ("mx", smtp.mx, False, False),
@@ -80,6 +94,32 @@ class Service:
                 auth=auth,
                 plaintext_auth_loopback=settings.auth.allow_plaintext_loopback,
             )
+            self.servers.append(server)
+            log.info("%s listening on %s", door, listen)
+
+    async def _start_imap(
+        self, tls: ssl.SSLContext, pipeline: Pipeline, authenticator: Authenticator
+    ) -> None:
+        settings = self.settings
+        imap = settings.imap
+        context = ImapContext(
+            db=self.db,
+            blobs=self.blobs,
+            authenticator=authenticator,
+            pipeline=pipeline,
+            notifier=self.notifier,
+            hostname=settings.server.hostname,
+            limits=Limits(
+                max_literal=imap.max_append_size,
+                idle_timeout=imap.idle_timeout,
+                max_connections_per_user=imap.max_connections_per_user,
+            ),
+            plaintext_auth_loopback=settings.auth.allow_plaintext_loopback,
+        )
+        for door, listen, implicit_tls in (("imap", imap.imap, False), ("imaps", imap.imaps, True)):
+            if listen is None:
+                continue
+            server = await start_imap_listener(listen, context, tls, implicit_tls)
             self.servers.append(server)
             log.info("%s listening on %s", door, listen)
 

@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(
-    openssl sqlite3 swaks isync
+    openssl sqlite3 swaks isync curl
     libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl
     postgresql postgresql-contrib
     tesseract-ocr tesseract-ocr-vie poppler-utils

@@ -30,14 +30,28 @@ def new_server(
     return GovmailServer(config, ports)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def smtp_server(
+def running_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GovmailServer]:
-    """A running, provisioned server shared by one test module, once per backend."""
     root = tmp_path_factory.mktemp(f"govmail-{request.param}")
     server = new_server(root, request.param, request, max_failures=3)
     provision(server)
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def smtp_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GovmailServer]:
+    """A running, provisioned server shared by one test module, once per backend."""
+    yield from running_server(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="package", params=BACKENDS)
+def imap_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GovmailServer]:
+    """One server per backend for all IMAP tests, each of which works as a user of its own."""
+    yield from running_server(request, tmp_path_factory)

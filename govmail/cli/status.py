@@ -33,11 +33,13 @@ def status(ctx: typer.Context) -> None:
         typer.echo(f"{key:<12} {facts.get(key, '-')}")
     queue = facts.get("queue", {})
     typer.echo("queue        " + (", ".join(f"{n} {s}" for s, n in queue.items()) or "empty"))
-    smtp = config.smtp
+    smtp, imap = config.smtp, config.imap
     for name, listen in (
         ("mx", smtp.mx),
         ("submission", smtp.submission),
         ("submissions", smtp.submissions),
+        ("imap", imap.imap),
+        ("imaps", imap.imaps),
     ):
         if listen is not None:
             typer.echo(f"{name:<12} {listen} {'up' if _answers(listen) else 'down'}")

@@ -1,4 +1,5 @@
-"""accept(): the stages a message passes through, from a door's envelope to a durable commit."""
+"""accept() and append(): the stages a message passes through, from a door's envelope (or an
+IMAP APPEND) to a durable commit."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from govmail.accounts.directory import Directory, Kind, Lookup
 from govmail.accounts.names import InvalidName, split_address
@@ -21,12 +23,16 @@ from govmail.pipeline.envelope import (
     RELAY_DENIED,
     TRY_AGAIN,
     UNKNOWN_USER,
+    Client,
     Envelope,
     Verdict,
 )
+from govmail.pipeline.searchtext import search_text
 from govmail.pipeline.trace import received_header
+from govmail.store import flags as stored_flags
 from govmail.store.commit import Committer, NewMessage
 from govmail.store.models import utcnow
+from govmail.store.views import MailboxError
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +49,15 @@ class Delivery:
     raw: bytes
     queue_id: str = field(default_factory=lambda: secrets.token_hex(8).upper())
     parsed: ParsedMessage | None = None
+    search_text: dict[str, str] = field(default_factory=dict)
     user_ids: set[int] = field(default_factory=set)
     remote: list[str] = field(default_factory=list)
+    # APPEND: the mailbox, flags and internal date the client chose.
+    target_mailbox_id: int | None = None
+    flags: str = ""
+    internal_date: datetime | None = None
     message_id: int | None = None
+    placed: dict[int, tuple[int, int]] = field(default_factory=dict)  # mailbox → (UIDVALIDITY, UID)
 
 
 Stage = Callable[[Delivery], Awaitable[Verdict | None]]
@@ -84,13 +96,12 @@ class Pipeline:
     async def accept(self, envelope: Envelope, raw: bytes) -> Verdict:
         delivery = Delivery(envelope=envelope, raw=raw)
         try:
-            for stage in self.stages:
-                verdict = await stage(delivery)
-                if verdict is not None:
-                    return verdict
+            verdict = await self._run(delivery)
         except Exception:
             log.exception("accept failed for %s", delivery.queue_id)
             return TRY_AGAIN
+        if verdict is not None:
+            return verdict
         log.info(
             "accepted %s from=<%s> local=%d remote=%d size=%d",
             delivery.queue_id,
@@ -100,6 +111,55 @@ class Pipeline:
             len(delivery.raw),
         )
         return Verdict(250, "2.0.0", f"OK: queued as {delivery.queue_id}")
+
+    async def append(
+        self,
+        user_address: str,
+        mailbox_id: int,
+        flags: str,
+        internal_date: datetime | None,
+        raw: bytes,
+        client: Client | None = None,
+    ) -> tuple[int, int]:
+        """IMAP APPEND: store *raw* in one of the user's mailboxes; returns (UIDVALIDITY, UID).
+
+        Raises MailboxError (TRYCREATE when the mailbox is gone or not the user's); any other
+        exception means the message was not stored and the client may try again."""
+        user = await self.directory.user(user_address)
+        if user is None:
+            raise MailboxError("NONEXISTENT", f"No user {user_address}")
+        envelope = Envelope(
+            mail_from="",
+            recipients=[],
+            client=client or Client(ip="", door="imap", auth_user=user.address),
+        )
+        delivery = Delivery(
+            envelope=envelope,
+            raw=raw,
+            user_ids={user.id},
+            target_mailbox_id=mailbox_id,
+            flags=stored_flags.render(stored_flags.canonical(flags.split())),
+            internal_date=internal_date,
+        )
+        verdict = await self._run(delivery)
+        if verdict is not None:  # a stage refused the message
+            raise MailboxError("CANNOT", verdict.text)
+        log.info(
+            "appended %s user=%s mailbox=%d size=%d",
+            delivery.queue_id,
+            user.address,
+            mailbox_id,
+            len(raw),
+        )
+        return delivery.placed[mailbox_id]
+
+    async def _run(self, delivery: Delivery) -> Verdict | None:
+        """Pass *delivery* through the stages; the first verdict a stage gives ends it."""
+        for stage in self.stages:
+            verdict = await stage(delivery)
+            if verdict is not None:
+                return verdict
+        return None
 
     async def trace(self, delivery: Delivery) -> None:
         envelope = delivery.envelope
@@ -117,9 +177,9 @@ class Pipeline:
 
     async def parse(self, delivery: Delivery) -> None:
         if len(delivery.raw) > PARSE_IN_THREAD_ABOVE:
-            delivery.parsed = await asyncio.to_thread(parse_message, delivery.raw)
+            delivery.parsed, delivery.search_text = await asyncio.to_thread(_parse, delivery.raw)
         else:
-            delivery.parsed = parse_message(delivery.raw)
+            delivery.parsed, delivery.search_text = _parse(delivery.raw)
 
     async def route(self, delivery: Delivery) -> Verdict | None:
         """Expand every recipient: routes found at RCPT are kept, others (APPEND, imports) are
@@ -139,7 +199,7 @@ class Pipeline:
         assert parsed is not None, "parse runs before commit"
         envelope = delivery.envelope
         client = envelope.client.as_dict() | {"queue_id": delivery.queue_id}
-        delivery.message_id = await self.committer.commit(
+        committed = await self.committer.commit_with_uids(
             NewMessage(
                 raw=delivery.raw,
                 mail_from=envelope.mail_from,
@@ -154,8 +214,19 @@ class Pipeline:
                 imap_envelope=parsed.envelope(),
                 body_structure=parsed.body.to_json(),
                 defects=parsed.defects,
+                internal_date=delivery.internal_date or utcnow(),
+                search_text=delivery.search_text,
+                target_mailbox_id=delivery.target_mailbox_id,
+                flags=delivery.flags,
             )
         )
+        delivery.message_id = committed.message_id
+        delivery.placed = committed.placed
+
+
+def _parse(raw: bytes) -> tuple[ParsedMessage, dict[str, str]]:
+    parsed = parse_message(raw)
+    return parsed, search_text(parsed, raw)
 
 
 def _recipient_verdict(lookup: Lookup, auth_user: str | None) -> Verdict:

@@ -40,13 +40,17 @@ class Database:
         else:
             self.async_engine = create_async_engine(url, pool_size=10, max_overflow=20)
             self.sessions = async_sessionmaker(self.async_engine, expire_on_commit=False)
+            # One snapshot per read, as a SQLite read transaction has: a mailbox's counters and
+            # its entries, read by two statements, then agree.
+            snapshot = self.async_engine.execution_options(isolation_level="REPEATABLE READ")
+            self.read_sessions = async_sessionmaker(snapshot, expire_on_commit=False)
         # SQLite has one writer: queueing writers here keeps worker threads off busy_timeout.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     async def read(self, work: Callable[[Session], T]) -> T:
         if self.is_sqlite:
             return await asyncio.to_thread(self._sqlite, work, False)
-        async with self.sessions() as session:
+        async with self.read_sessions() as session:
             return await session.run_sync(work)
 
     async def write(self, work: Callable[[Session], T]) -> T:

@@ -1,4 +1,5 @@
-"""SQLAlchemy models: domains, users, aliases, mailboxes, messages and entries, outbound queue."""
+"""SQLAlchemy models: domains, users, aliases, mailboxes, messages and entries, expunge
+tombstones, search text, outbound queue."""
 
 from __future__ import annotations
 
@@ -35,6 +36,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """*moment* in UTC. SQLite keeps a datetime's wall time and drops its zone, so everything
+    is stored in UTC and read back naive there: a naive datetime from the store is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: dict[Any, Any] = {  # noqa: RUF012 (SQLAlchemy reads it from the class)
@@ -62,6 +69,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The highest UIDVALIDITY ever given to this user's folders, deleted ones included: a folder
+    # re-created under an old name must not get its predecessor's (RFC 3501 2.3.1.1).
+    last_uidvalidity: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     mailboxes: Mapped[list[Mailbox]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -152,6 +162,40 @@ class MailboxEntry(Base):
     uid: Mapped[int] = mapped_column(BigInteger)
     modseq: Mapped[int] = mapped_column(BigInteger)
     flags: Mapped[str] = mapped_column(Text, default="")
+
+
+class Tombstone(Base):
+    """A UID expunged from a mailbox, and the MODSEQ of its expunge (RFC 7162 QRESYNC)."""
+
+    __tablename__ = "tombstones"
+    __table_args__ = (Index("ix_tombstones_mailbox_id_modseq", "mailbox_id", "modseq"),)
+
+    mailbox_id: Mapped[int] = mapped_column(
+        ForeignKey("mailboxes.id", ondelete="CASCADE"), primary_key=True
+    )
+    uid: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    modseq: Mapped[int] = mapped_column(BigInteger)
+
+
+class MessageText(Base):
+    """A message's search text, folded (store/fold.py), one row shared by all its entries.
+
+    The migration adds the substring index: an FTS5 trigram table on SQLite, pg_trgm GIN
+    indexes on PostgreSQL (store/textindex.py queries them).
+    """
+
+    __tablename__ = "message_text"
+
+    message_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    subject: Mapped[str] = mapped_column(Text, default="")
+    from_addrs: Mapped[str] = mapped_column(Text, default="")
+    to_addrs: Mapped[str] = mapped_column(Text, default="")
+    cc_addrs: Mapped[str] = mapped_column(Text, default="")
+    bcc_addrs: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    headers: Mapped[str] = mapped_column(Text, default="")
 
 
 class QueueEntry(Base):

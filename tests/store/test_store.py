@@ -1,81 +1,46 @@
 """The store on SQLite and PostgreSQL: migrations, UID allocation under concurrency, group commit,
-single storage of a message, and failure isolation."""
+single storage of a message, failure isolation, and the consistency checks."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session
 
-from govmail.accounts import admin
 from govmail.store.blobs import BlobStore
 from govmail.store.check import problems
-from govmail.store.commit import Committer, NewMessage
+from govmail.store.commit import Committer
 from govmail.store.db import Database
-from govmail.store.migrate import upgrade
-from govmail.store.models import Base, Mailbox, MailboxEntry, Message, QueueEntry, User
-from tests.conftest import BACKENDS, database_for
-
-
-@pytest.fixture(params=BACKENDS)
-def make_store(request, tmp_path) -> Callable[[], Any]:
-    """An async context factory yielding (Database, BlobStore) with the schema migrated."""
-    url = database_for(request.param, request)
-    sqlalchemy_url = (
-        f"sqlite:///{tmp_path}/govmail.db"
-        if url is None
-        else url.replace("postgresql://", "postgresql+asyncpg://")
-    )
-
-    async def factory() -> AsyncIterator[tuple[Database, BlobStore]]:
-        db = Database(sqlalchemy_url)
-        await upgrade(db)
-        await admin.add_domain(db, "songlam.gov.vn")
-        try:
-            yield db, BlobStore(tmp_path / "blobs")
-        finally:
-            await db.close()
-
-    return factory
-
-
-def run(factory: Callable[[], Any], test: Callable[[Database, BlobStore], Any]) -> Any:
-    async def go() -> Any:
-        async for db, blobs in factory():
-            return await test(db, blobs)
-
-    return asyncio.run(go())
-
-
-def new_message(user_ids: list[int], remote: list[str] | None = None, n: int = 0) -> NewMessage:
-    raw = f"Subject: thư {n}\r\nMessage-ID: <{n}@x>\r\n\r\nnội dung {n}\r\n".encode()
-    return NewMessage(
-        raw=raw,
-        mail_from="x@tinhkhac.gov.vn",
-        recipients=["an@songlam.gov.vn"],
-        local_user_ids=user_ids,
-        remote_recipients=remote or [],
-        message_id=f"<{n}@x>",
-    )
-
-
-async def user_id(db: Database, address: str) -> int:
-    await admin.add_user(db, address, "password-123")
-    return await db.read(lambda s: s.scalar(select(User.id).where(User.address == address)))
+from govmail.store.entries import search_text
+from govmail.store.folders import get_mailbox
+from govmail.store.migrate import alembic_config
+from govmail.store.models import (
+    Base,
+    Mailbox,
+    MailboxEntry,
+    Message,
+    MessageText,
+    QueueEntry,
+    Tombstone,
+)
+from govmail.store.textindex import modelled
+from tests.store.helpers import new_message, run, user_id
 
 
 def test_migrations_match_the_models(make_store):
     async def test(db: Database, _: BlobStore) -> list[Any]:
-        return await db.connection(
-            lambda conn: compare_metadata(MigrationContext.configure(conn), Base.metadata)
-        )
+        def compare(conn: Any) -> list[Any]:
+            context = MigrationContext.configure(conn, opts={"include_name": modelled})
+            return compare_metadata(context, Base.metadata)
+
+        return await db.connection(compare)
 
     assert run(make_store, test) == []
 
@@ -192,3 +157,48 @@ def test_blob_store_is_content_addressed_and_refuses_other_names(tmp_path: Path)
     for bad in ("../../etc/passwd", "A" * 64, digest[:-1], digest + "0"):
         with pytest.raises(ValueError):
             blobs.path_for(bad)
+
+
+def test_store_check_finds_unindexed_messages_and_bad_tombstones(make_store):
+    async def test(db: Database, blobs: BlobStore) -> tuple[list[str], list[str]]:
+        owner = await user_id(db, "an@songlam.gov.vn")
+        committer = Committer(db, blobs, group=False, max_batch=1)
+        message_id = await committer.commit(new_message([owner]))
+        before = await problems(db, blobs)
+
+        def damage(session: Session) -> None:
+            inbox = session.scalar(
+                select(Mailbox.id).where(Mailbox.user_id == owner, Mailbox.name == "INBOX")
+            )
+            session.execute(delete(MessageText).where(MessageText.message_id == message_id))
+            session.add(Tombstone(mailbox_id=inbox, uid=1, modseq=10**6))
+
+        await db.write(damage)
+        return before, await problems(db, blobs)
+
+    before, after = run(make_store, test)
+    assert before == []
+    assert any("1 message(s) without search text" in p for p in after)
+    assert any("expunge MODSEQ above HIGHESTMODSEQ" in p for p in after)
+    assert any("UID 1 both expunged and present" in p for p in after)
+
+
+def test_migrating_an_older_database_indexes_its_messages(make_store):
+    """0001 → head indexes existing subjects; head → 0001 → head round-trips."""
+
+    def migrate(conn: Any, revision: str, down: bool = False) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+    async def test(db: Database, blobs: BlobStore) -> tuple[set[int], list[str]]:
+        owner = await user_id(db, "an@songlam.gov.vn")
+        await Committer(db, blobs, group=False, max_batch=1).commit(new_message([owner], n=7))
+        await db.connection(lambda conn: migrate(conn, "0001", down=True))
+        await db.connection(lambda conn: migrate(conn, "head"))
+        inbox = await db.read(lambda s: get_mailbox(s, owner, "INBOX"))
+        assert inbox is not None
+        found = await db.read(lambda s: search_text(s, inbox.id, "SUBJECT", "THU 7"))
+        return found, await problems(db, blobs)
+
+    assert run(make_store, test) == ({1}, [])

@@ -31,8 +31,11 @@ def write_config(
     max_recipients: int = 50,
     max_failures: int = 5,
     allow_plaintext_loopback: bool = False,
+    imap_idle_timeout: int = 1800,
+    imap_max_connections: int = 20,
 ) -> tuple[Path, dict[str, int]]:
-    ports = {"mx": free_port(), "submission": free_port(), "submissions": free_port()}
+    doors = ("mx", "submission", "submissions", "imap", "imaps")
+    ports = {door: free_port() for door in doors}
     domains = ", ".join(f'"{d}"' for d in DOMAINS)
     text = f"""
 [server]
@@ -53,6 +56,13 @@ submission = "127.0.0.1:{ports["submission"]}"
 submissions = "127.0.0.1:{ports["submissions"]}"
 max_message_size = {max_message_size}
 max_recipients = {max_recipients}
+
+[imap]
+imap = "127.0.0.1:{ports["imap"]}"
+imaps = "127.0.0.1:{ports["imaps"]}"
+max_append_size = {max_message_size}
+idle_timeout = {imap_idle_timeout}
+max_connections_per_user = {imap_max_connections}
 
 [auth]
 allow_plaintext_loopback = {str(allow_plaintext_loopback).lower()}

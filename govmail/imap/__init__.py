@@ -1,0 +1,1 @@
+"""The IMAP4rev1 door: protocol parsing, sessions, commands and the listener."""

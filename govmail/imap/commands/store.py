@@ -1,0 +1,64 @@
+"""STORE and UID STORE (RFC 3501 6.4.6): replace, add or remove flags, .SILENT, and
+UNCHANGEDSINCE with the MODIFIED response code (RFC 7162 3.1.3)."""
+
+from __future__ import annotations
+
+from govmail.imap.commands.select import READ_ONLY
+from govmail.imap.protocol import commands as c
+from govmail.imap.protocol.types import SequenceSet
+from govmail.imap.session import Result, Session
+from govmail.store import entries
+
+SYSTEM = {f.lower(): f for f in ("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft")}
+
+
+def canonical_flags(flags: tuple[str, ...]) -> frozenset[str] | None:
+    """System flags in their canonical case; None when a flag cannot be stored."""
+    out = set()
+    for flag in flags:
+        if flag.startswith("\\"):
+            system = SYSTEM.get(flag.lower())
+            if system is None:
+                return None  # \Recent and unknown system flags cannot be set by a client
+            out.add(system)
+        else:
+            out.add(flag)
+    return frozenset(out)
+
+
+async def store(session: Session, command: c.Store) -> Result:
+    view = session.require_selected()
+    if view.readonly:
+        return READ_ONLY
+    if not command.uid and not view.valid_sequence(command.sequence):
+        return Result("BAD", "Message sequence number out of range")
+    flags = canonical_flags(command.flags)
+    if flags is None:
+        return Result(
+            "BAD", "Only \\Answered \\Flagged \\Deleted \\Seen \\Draft and keywords can be stored"
+        )
+    if command.unchanged_since is not None:
+        session.enabled.add("CONDSTORE")
+    uids = view.resolve(command.sequence, command.uid)
+    changed, refused = await session.context.db.write(
+        lambda s: entries.store_flags(
+            s, view.mailbox_id, uids, command.mode, flags, command.unchanged_since
+        )
+    )
+    if changed:
+        session.context.notifier.publish([view.mailbox_id])
+    lines = []
+    for entry in changed:
+        if entry.uid not in view.flags:
+            continue
+        view.flags[entry.uid] = entry.flags
+        view.modseqs[entry.uid] = entry.modseq
+        if not command.silent or session.condstore:
+            lines.append(view.flags_line(entry.uid, command.uid, modseq=session.condstore))
+    if lines:
+        await session.send(b"".join(lines))
+    if refused:
+        refused_ids = refused if command.uid else [view.seq_of(u) or 0 for u in refused]
+        modified = str(SequenceSet.from_values(sorted(refused_ids)))
+        return Result("OK", "Conditional STORE failed for some messages", f"MODIFIED {modified}")
+    return Result("OK", "STORE completed")
