@@ -30,24 +30,7 @@ async def problems(db: Database, blobs: BlobStore) -> list[str]:
 def _counters(session: Session) -> tuple[list[str], list[str]]:
     """The distinct blob hashes, and the mailboxes whose counters lag behind their entries."""
     hashes = list(session.scalars(select(Message.blob_hash).distinct()).all())
-    found = []
-    counters = session.execute(
-        select(
-            Mailbox.id,
-            Mailbox.name,
-            Mailbox.uidnext,
-            Mailbox.highestmodseq,
-            func.max(MailboxEntry.uid),
-            func.max(MailboxEntry.modseq),
-        )
-        .join(MailboxEntry, MailboxEntry.mailbox_id == Mailbox.id)
-        .group_by(Mailbox.id)
-    )
-    for mailbox_id, name, uidnext, highestmodseq, max_uid, max_modseq in counters:
-        if max_uid >= uidnext:
-            found.append(f"mailbox {mailbox_id} ({name}): UID {max_uid} >= UIDNEXT {uidnext}")
-        if max_modseq > highestmodseq:
-            found.append(f"mailbox {mailbox_id} ({name}): MODSEQ above HIGHESTMODSEQ")
+    found = _above_counters(session, MailboxEntry, "")
     duplicates = session.execute(
         select(MailboxEntry.mailbox_id, MailboxEntry.modseq)
         .group_by(MailboxEntry.mailbox_id, MailboxEntry.modseq)
@@ -58,26 +41,32 @@ def _counters(session: Session) -> tuple[list[str], list[str]]:
     return hashes, found
 
 
-def _tombstones(session: Session) -> list[str]:
-    """Expunged UIDs must lie below UIDNEXT and HIGHESTMODSEQ, and be gone from the mailbox."""
-    found = []
+def _above_counters(session: Session, rows: type[MailboxEntry | Tombstone], what: str) -> list[str]:
+    """Mailboxes whose *rows* (entries or tombstones) reach past UIDNEXT or HIGHESTMODSEQ."""
     highest = session.execute(
         select(
             Mailbox.id,
             Mailbox.name,
             Mailbox.uidnext,
             Mailbox.highestmodseq,
-            func.max(Tombstone.uid),
-            func.max(Tombstone.modseq),
+            func.max(rows.uid),
+            func.max(rows.modseq),
         )
-        .join(Tombstone, Tombstone.mailbox_id == Mailbox.id)
+        .join(rows, rows.mailbox_id == Mailbox.id)
         .group_by(Mailbox.id)
     )
+    found = []
     for mailbox_id, name, uidnext, highestmodseq, max_uid, max_modseq in highest:
         if max_uid >= uidnext:
-            found.append(f"mailbox {mailbox_id} ({name}): expunged UID {max_uid} >= UIDNEXT")
+            found.append(f"mailbox {mailbox_id} ({name}): {what}UID {max_uid} >= UIDNEXT {uidnext}")
         if max_modseq > highestmodseq:
-            found.append(f"mailbox {mailbox_id} ({name}): expunge MODSEQ above HIGHESTMODSEQ")
+            found.append(f"mailbox {mailbox_id} ({name}): {what}MODSEQ above HIGHESTMODSEQ")
+    return found
+
+
+def _tombstones(session: Session) -> list[str]:
+    """Expunged UIDs must lie below UIDNEXT and HIGHESTMODSEQ, and be gone from the mailbox."""
+    found = _above_counters(session, Tombstone, "expunged ")
     revived = session.execute(
         select(Tombstone.mailbox_id, Tombstone.uid)
         .join(

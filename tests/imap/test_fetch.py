@@ -195,3 +195,20 @@ def test_corpus_attachment_name_is_sent_as_rfc2231(imap_server, deliver):
         assert b'("filename*" "utf-8\'\'Gi%E1%BA%A5y%20m%E1%BB%9Di%2045-GM-STTTT.docx")' in line
         envelope = raw.command("b FETCH 1 ENVELOPE")[0]
         assert b"=?utf-8?b?R2nhuqV5IG3hu51pIGjhu41wIHRyaeG7g24ga2hhaSB0aMawIMSRaQ==?=" in envelope
+
+
+def test_rfc822_and_rfc822_text_set_seen(mailbox):
+    raw = stored(mailbox)
+    body = raw[raw.index(b"\r\n\r\n") + 4 :]
+    text = mailbox.command("a FETCH 1 RFC822.TEXT")[0]
+    assert text == b"* 1 FETCH (RFC822.TEXT {%d}\r\n" % len(body) + body + b" FLAGS (\\Seen))"
+    whole = mailbox.command("b FETCH 1 (FLAGS RFC822)")[0]
+    assert whole == b"* 1 FETCH (FLAGS (\\Seen) RFC822 {%d}\r\n" % len(raw) + raw + b")"
+
+
+def test_check_and_capability_after_login(mailbox):
+    assert mailbox.command("a CHECK") == [b"a OK CHECK completed"]
+    caps = mailbox.command("b CAPABILITY")
+    assert caps[0].startswith(b"* CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE ")
+    assert b"STARTTLS" not in caps[0] and b"AUTH=" not in caps[0]
+    assert caps[-1] == b"b OK CAPABILITY completed"

@@ -9,6 +9,7 @@ from typing import Any
 from govmail.imap.commands import append, auth, copy, fetch, folders, general, idle, search
 from govmail.imap.commands import select as select_
 from govmail.imap.commands import store as store_
+from govmail.imap.names import BadName
 from govmail.imap.protocol import commands as c
 from govmail.imap.session import Handler, Result, Session, State
 
@@ -65,6 +66,8 @@ async def execute(session: Session, command: Any) -> None:
         return
     try:
         result = await handler(session, command)
+    except BadName as exc:
+        result = Result("BAD", str(exc))
     except Exception:
         log.exception("IMAP %s failed for %s", type(command).__name__, session.user)
         result = Result("NO", "Server error, try again / Loi may chu, xin thu lai", "SERVERBUG")

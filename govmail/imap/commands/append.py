@@ -4,7 +4,6 @@ the message takes the same pipeline as mail that arrives over SMTP."""
 from __future__ import annotations
 
 from govmail.imap.commands.store import canonical_flags
-from govmail.imap.names import BadName
 from govmail.imap.protocol import commands as c
 from govmail.imap.session import TRYCREATE, Result, Session
 from govmail.store import folders
@@ -13,10 +12,7 @@ from govmail.store.folders import MailboxError
 
 async def append(session: Session, command: c.Append) -> Result:
     user = session.require_user()
-    try:
-        name = session.names.decode(command.mailbox)
-    except BadName as exc:
-        return Result("BAD", str(exc))
+    name = session.names.decode(command.mailbox)
     flags = canonical_flags(command.flags)
     if flags is None:
         return Result("BAD", "Only system flags and keywords can be appended")

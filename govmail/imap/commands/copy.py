@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from govmail.imap.commands.select import READ_ONLY
-from govmail.imap.names import BadName
 from govmail.imap.protocol import commands as c
 from govmail.imap.protocol.types import SequenceSet
 from govmail.imap.session import TRYCREATE, Result, Session
@@ -25,10 +24,7 @@ async def _transfer(session: Session, command: c.Copy | c.Move, move: bool) -> R
     user = session.require_user()
     if not command.uid and not view.valid_sequence(command.sequence):
         return Result("BAD", "Message sequence number out of range")
-    try:
-        name = session.names.decode(command.mailbox)
-    except BadName as exc:
-        return Result("BAD", str(exc))
+    name = session.names.decode(command.mailbox)
     uids = view.resolve(command.sequence, command.uid)
     transfer = entries.move_entries if move else entries.copy_entries
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from govmail.imap.names import SEPARATOR, BadName, join_reference, parents, pattern_regex
+from govmail.imap.names import SEPARATOR, join_reference, parents, pattern_regex
 from govmail.imap.protocol import commands as c
 from govmail.imap.protocol.response import untagged
 from govmail.imap.protocol.types import Atom
@@ -43,8 +43,8 @@ async def delete(session: Session, command: c.Delete) -> Result:
     )
     if (
         result.status == "OK"
-        and selected is not None
-        and selected.name == _name(session, command.mailbox)
+        and selected
+        and selected.name == session.names.decode(command.mailbox)
     ):
         session.select(None)
     return result
@@ -52,10 +52,7 @@ async def delete(session: Session, command: c.Delete) -> Result:
 
 async def rename(session: Session, command: c.Rename) -> Result:
     user = session.require_user()
-    try:
-        new = session.names.decode(command.new)
-    except BadName as exc:
-        return Result("BAD", str(exc))
+    new = session.names.decode(command.new)
     return await _change(
         session, command.old, lambda old: lambda s: folders.rename_folder(s, user.id, old, new)
     )
@@ -81,10 +78,7 @@ async def _subscription(session: Session, mailbox: str, subscribed: bool) -> Res
 async def _change(
     session: Session, wire_name: str, work: Callable[[str], Callable[[Any], Any]]
 ) -> Result:
-    try:
-        name = session.names.decode(wire_name)
-    except BadName as exc:
-        return Result("BAD", str(exc))
+    name = session.names.decode(wire_name)
     try:
         await session.context.db.write(work(name))
     except MailboxError as exc:
@@ -92,25 +86,15 @@ async def _change(
     return Result("OK", "Completed")
 
 
-def _name(session: Session, wire_name: str) -> str | None:
-    try:
-        return session.names.decode(wire_name)
-    except BadName:
-        return None
-
-
 async def list_(session: Session, command: c.List) -> Result:
     if command.patterns == ("",):
         # RFC 3501: an empty pattern asks for the hierarchy delimiter.
         await session.send(untagged(Atom("LIST"), [Atom("\\Noselect")], SEPARATOR, ""))
         return Result("OK", "LIST completed")
-    try:
-        patterns = [
-            pattern_regex(session.names.decode(join_reference(command.reference, p)))
-            for p in command.patterns
-        ]
-    except BadName as exc:
-        return Result("BAD", str(exc))
+    patterns = [
+        pattern_regex(session.names.decode(join_reference(command.reference, p)))
+        for p in command.patterns
+    ]
     boxes = await _mailboxes(session)
     selection = set(command.select_options)
     returns = set(command.return_options)
@@ -135,12 +119,9 @@ async def list_(session: Session, command: c.List) -> Result:
 
 
 async def lsub(session: Session, command: c.Lsub) -> Result:
-    try:
-        pattern = pattern_regex(
-            session.names.decode(join_reference(command.reference, command.pattern))
-        )
-    except BadName as exc:
-        return Result("BAD", str(exc))
+    pattern = pattern_regex(
+        session.names.decode(join_reference(command.reference, command.pattern))
+    )
     boxes = await _mailboxes(session)
     for name, info in boxes.items():
         if info.subscribed and pattern.fullmatch(name):
@@ -161,10 +142,7 @@ async def status(session: Session, command: c.Status) -> Result:
     unknown = [item for item in command.items if item not in STATUS_ITEMS]
     if unknown:
         return Result("BAD", f"Unknown STATUS item {unknown[0]}")
-    try:
-        name = session.names.decode(command.mailbox)
-    except BadName as exc:
-        return Result("BAD", str(exc))
+    name = session.names.decode(command.mailbox)
     boxes = await _mailboxes(session)
     info = boxes.get(name)
     if info is None:

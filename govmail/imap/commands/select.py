@@ -3,7 +3,6 @@ CLOSE, UNSELECT (RFC 3691) and EXPUNGE, UID EXPUNGE (RFC 4315)."""
 
 from __future__ import annotations
 
-from govmail.imap.names import BadName
 from govmail.imap.protocol import commands as c
 from govmail.imap.protocol.types import SequenceSet
 from govmail.imap.selected import SelectedMailbox, format_flags
@@ -16,10 +15,7 @@ READ_ONLY = Result("NO", "Mailbox is read-only / Thu muc chi doc", "READ-ONLY")
 
 async def select(session: Session, command: c.Select) -> Result:
     session.select(None)  # a failed SELECT leaves no mailbox selected (RFC 3501 6.3.1)
-    try:
-        name = session.names.decode(command.mailbox)
-    except BadName as exc:
-        return Result("BAD", str(exc))
+    name = session.names.decode(command.mailbox)
     user = session.require_user()
     if command.qresync is not None and not session.qresync:
         return Result("BAD", "QRESYNC must be enabled first (ENABLE QRESYNC)")
