@@ -29,6 +29,14 @@ class SelectedMailbox:
     pending_expunge: set[int] = field(default_factory=set)
     # The UIDs of the last SEARCH RETURN (SAVE), which "$" names (RFC 5182).
     saved: list[int] = field(default_factory=list)
+    # One object per distinct flag set: a mailbox of 10,000 messages has a handful of them,
+    # and a session keeps its view for hours.
+    _flag_sets: dict[frozenset[str], frozenset[str]] = field(default_factory=dict, repr=False)
+
+    def keep(self, uid: int, flags: frozenset[str], modseq: int) -> None:
+        """Record a message's flags and MODSEQ in the view."""
+        self.flags[uid] = self._flag_sets.setdefault(flags, flags)
+        self.modseqs[uid] = modseq
 
     @classmethod
     def load(
@@ -44,8 +52,7 @@ class SelectedMailbox:
         view = cls(mailbox_id, name, readonly, uidvalidity, uidnext, highestmodseq)
         for entry in entries:
             view.uids.append(entry.uid)
-            view.flags[entry.uid] = entry.flags
-            view.modseqs[entry.uid] = entry.modseq
+            view.keep(entry.uid, entry.flags, entry.modseq)
         return view
 
     @property
@@ -86,15 +93,14 @@ class SelectedMailbox:
         for entry in changes.changed:
             if entry.uid in self.pending_expunge or entry.uid not in self.flags:
                 continue
-            self.modseqs[entry.uid] = entry.modseq
-            if self.flags[entry.uid] != entry.flags:
-                self.flags[entry.uid] = entry.flags
+            changed = self.flags[entry.uid] != entry.flags
+            self.keep(entry.uid, entry.flags, entry.modseq)
+            if changed:
                 lines.append(self.flags_line(entry.uid, with_uid=True))
         if new:
             for entry in sorted(new, key=lambda e: e.uid):
                 self.uids.append(entry.uid)
-                self.flags[entry.uid] = entry.flags
-                self.modseqs[entry.uid] = entry.modseq
+                self.keep(entry.uid, entry.flags, entry.modseq)
             self.uidnext = max(self.uidnext, self.uids[-1] + 1)
             lines.append(b"* %d EXISTS\r\n" % self.exists)
         self.modseq = max(self.modseq, changes.highestmodseq)

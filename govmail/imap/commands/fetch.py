@@ -86,8 +86,7 @@ async def _mark_seen(session: Session, view: SelectedMailbox, uids: list[int]) -
     )
     session.context.notifier.publish([view.mailbox_id])
     for entry in changed:
-        view.flags[entry.uid] = entry.flags
-        view.modseqs[entry.uid] = entry.modseq
+        view.keep(entry.uid, entry.flags, entry.modseq)
     return {entry.uid for entry in changed}
 
 
@@ -106,14 +105,14 @@ async def _fetch_chunk(
         )
         rows = {row.uid: row for row in found}
     needs_blob = any(item.name in WITH_BLOB for item in items)
-    blobs = session.context.blobs
+    blobs = await asyncio.to_thread(_read_blobs, session, rows) if needs_blob else {}
     out = []
     for uid in uids:
         seq = view.seq_of(uid)
         row = rows.get(uid)
         if seq is None or (needs_rows and row is None):
             continue  # expunged by another session; its EXPUNGE comes later
-        raw = await asyncio.to_thread(blobs.get, row.blob_hash) if needs_blob and row else b""
+        raw = blobs.get(uid, b"")
         parts = [_item(session, view, uid, row, raw, item) for item in items]
         if uid in seen_now and not any(item.name == "FLAGS" for item in items):
             # The new \\Seen travels in the same response, as RFC 3501 6.4.5 suggests.
@@ -121,6 +120,11 @@ async def _fetch_chunk(
         out.append(b"* %d FETCH (%s)\r\n" % (seq, b" ".join(parts)))
     if out:
         await session.send(b"".join(out))
+
+
+def _read_blobs(session: Session, rows: dict[int, FetchRow]) -> dict[int, bytes]:
+    """The raw messages of a chunk, read in one worker-thread hop."""
+    return {uid: session.context.blobs.get(row.blob_hash) for uid, row in rows.items()}
 
 
 def _item(

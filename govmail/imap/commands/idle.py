@@ -10,8 +10,9 @@ from govmail.imap.protocol.response import continuation
 from govmail.imap.session import Result, Session, State
 
 # Changes made by another process (a second server on the same PostgreSQL database, the CLI)
-# publish nothing here: look for them this often as well.
-POLL_SECONDS = 10.0
+# publish nothing here: look for them this often as well. Each look is a query, and thousands
+# of phones may idle at once.
+POLL_SECONDS = 60.0
 AUTOLOGOUT = b"* BYE Autologout; idle for too long / Het thoi gian cho\r\n"
 
 

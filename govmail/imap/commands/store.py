@@ -51,8 +51,7 @@ async def store(session: Session, command: c.Store) -> Result:
     for entry in changed:
         if entry.uid not in view.flags:
             continue
-        view.flags[entry.uid] = entry.flags
-        view.modseqs[entry.uid] = entry.modseq
+        view.keep(entry.uid, entry.flags, entry.modseq)
         if not command.silent or session.condstore:
             lines.append(view.flags_line(entry.uid, command.uid, modseq=session.condstore))
     if lines:
