@@ -108,7 +108,6 @@ class Service:
             authenticator=authenticator,
             pipeline=pipeline,
             notifier=self.notifier,
-            hostname=settings.server.hostname,
             limits=Limits(
                 max_literal=imap.max_append_size,
                 idle_timeout=imap.idle_timeout,

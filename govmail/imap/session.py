@@ -49,7 +49,6 @@ class ImapContext:
     authenticator: Authenticator
     pipeline: Pipeline
     notifier: Notifier
-    hostname: str
     limits: Limits = field(default_factory=Limits)
     plaintext_auth_loopback: bool = False
     connections: Counter[str] = field(default_factory=Counter)
