@@ -7,6 +7,7 @@ from govmail.imap.commands.store import canonical_flags
 from govmail.imap.protocol import commands as c
 from govmail.imap.session import TRYCREATE, Result, Session
 from govmail.store import folders
+from govmail.store.flags import render
 from govmail.store.folders import MailboxError
 
 
@@ -23,7 +24,7 @@ async def append(session: Session, command: c.Append) -> Result:
         return TRYCREATE
     try:
         uidvalidity, uid = await session.context.pipeline.append(
-            user.address, target.id, " ".join(sorted(flags)), command.internal_date, command.message
+            user.address, target.id, render(flags), command.internal_date, command.message
         )
     except MailboxError as exc:
         return Result("NO", str(exc), exc.code)

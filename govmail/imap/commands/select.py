@@ -8,8 +8,8 @@ from govmail.imap.protocol.types import SequenceSet
 from govmail.imap.selected import SelectedMailbox, format_flags
 from govmail.imap.session import NONEXISTENT, Result, Session
 from govmail.store import entries, folders
+from govmail.store.flags import SYSTEM_FLAGS
 
-SYSTEM_FLAGS = ("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft")
 READ_ONLY = Result("NO", "Mailbox is read-only / Thu muc chi doc", "READ-ONLY")
 
 

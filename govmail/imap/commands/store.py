@@ -8,22 +8,17 @@ from govmail.imap.protocol import commands as c
 from govmail.imap.protocol.types import SequenceSet
 from govmail.imap.session import Result, Session
 from govmail.store import entries
+from govmail.store import flags as stored_flags
 
-SYSTEM = {f.lower(): f for f in ("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft")}
+_SYSTEM = frozenset(flag.lower() for flag in stored_flags.SYSTEM_FLAGS)
 
 
 def canonical_flags(flags: tuple[str, ...]) -> frozenset[str] | None:
-    """System flags in their canonical case; None when a flag cannot be stored."""
-    out = set()
-    for flag in flags:
-        if flag.startswith("\\"):
-            system = SYSTEM.get(flag.lower())
-            if system is None:
-                return None  # \Recent and unknown system flags cannot be set by a client
-            out.add(system)
-        else:
-            out.add(flag)
-    return frozenset(out)
+    """The flags in stored form; None when one cannot be set by a client (\\Recent, or an
+    unknown system flag)."""
+    if any(flag.startswith("\\") and flag.lower() not in _SYSTEM for flag in flags):
+        return None
+    return stored_flags.canonical(flags)
 
 
 async def store(session: Session, command: c.Store) -> Result:
