@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from govmail.tls import write_self_signed
-from tests.support.server import free_port
+from tests.support.server import answers, free_port
 
 PACKAGE = "dovecot-imapd"
 LOGIN_USER = "dovenull"
@@ -179,7 +178,7 @@ service imap {{
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"dovecot exited:\n{self.log_tail()}")
-            if (self.root / "run" / "login").is_dir() and _answers(self.port):
+            if (self.root / "run" / "login").is_dir() and answers(self.port):
                 return
             time.sleep(0.05)
         raise RuntimeError(f"dovecot did not listen within {limit}s:\n{self.log_tail()}")
@@ -206,11 +205,3 @@ def _chown_tree(top: Path, uid: int, gid: int) -> None:
     for directory, subdirs, files in os.walk(top):
         for name in (*subdirs, *files):
             os.chown(os.path.join(directory, name), uid, gid)
-
-
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False

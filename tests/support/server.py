@@ -124,7 +124,7 @@ class GovmailServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"govmail serve exited:\n{self.log_tail()}")
-            if all(_answers(port) for port in self.ports.values()):
+            if all(answers(port) for port in self.ports.values()):
                 return
             time.sleep(0.05)
         raise AssertionError(f"govmail serve did not listen within {limit}s:\n{self.log_tail()}")
@@ -154,7 +154,8 @@ class GovmailServer:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def _answers(port: int) -> bool:
+def answers(port: int) -> bool:
+    """Something accepts connections on this loopback port."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5):
             return True
