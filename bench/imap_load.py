@@ -51,6 +51,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.dovecot import Dovecot, dovecot_version, require_dovecot
+from bench.smtp_delivery import expect
 from tests.support.postgres import PostgresCluster, require_postgres_bin
 from tests.support.server import PASSWORD, GovmailServer, write_config
 
@@ -674,28 +675,19 @@ def connection_limit(args: argparse.Namespace) -> int:
     return args.idle_connections + args.clients + 16
 
 
-async def smtp_reply(reader: asyncio.StreamReader, code: bytes) -> None:
-    while True:
-        line = await reader.readline()
-        if not line.startswith(code):
-            raise RuntimeError(f"SMTP: expected {code.decode()}, got {line!r}")
-        if line[3:4] != b"-":
-            return
-
-
 async def smtp_connection(port: int, pending: Iterator[bytes]) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    await smtp_reply(reader, b"220")
+    await expect(reader, b"220")
     writer.write(b"EHLO bench.tinhkhac.gov.vn\r\n")
-    await smtp_reply(reader, b"250")
+    await expect(reader, b"250")
     for raw in pending:
         writer.write(
             b"MAIL FROM:<%s>\r\nRCPT TO:<%s>\r\nDATA\r\n" % (ENVELOPE_SENDER, USER.encode())
         )
         for code in (b"250", b"250", b"354"):
-            await smtp_reply(reader, code)
+            await expect(reader, code)
         writer.write(re.sub(rb"(?m)^\.", b"..", raw) + b".\r\n")
-        await smtp_reply(reader, b"250")
+        await expect(reader, b"250")
     writer.write(b"QUIT\r\n")
     await writer.drain()
     writer.close()

@@ -70,9 +70,8 @@ class SelectedMailbox:
         if not self.uids:
             return []
         if uid:
-            largest = self.uids[-1]
-            wanted = _uid_ranges(sequence, largest)
-            return [u for u in self.uids if any(lo <= u <= hi for lo, hi in wanted)]
+            spans = sequence.spans(self.uids[-1])
+            return [u for u in self.uids if any(lo <= u <= hi for lo, hi in spans)]
         return [self.uids[n - 1] for n in sequence.values(len(self.uids))]
 
     def valid_sequence(self, sequence: SequenceSet) -> bool:
@@ -115,7 +114,7 @@ class SelectedMailbox:
         gone = sorted(self.pending_expunge)
         self.pending_expunge = set()
         if qresync:
-            lines = [b"* VANISHED %s\r\n" % str(SequenceSet.from_values(gone)).encode()]
+            lines = [vanished(gone, earlier=False)]
         else:
             lines = []
             # Highest first, so every number sent is still right when the client reads it.
@@ -139,14 +138,11 @@ class SelectedMailbox:
         return b"* %d FETCH (%s)\r\n" % (seq or 0, b" ".join(items))
 
 
+def vanished(uids: Iterable[int], earlier: bool) -> bytes:
+    """RFC 7162 VANISHED; (EARLIER) when it answers for the past rather than reports now."""
+    marker = b"(EARLIER) " if earlier else b""
+    return b"* VANISHED " + marker + str(SequenceSet.from_values(sorted(uids))).encode() + b"\r\n"
+
+
 def format_flags(flags: Iterable[str]) -> bytes:
     return b"(" + " ".join(sorted(Atom(f) for f in flags)).encode() + b")"
-
-
-def _uid_ranges(sequence: SequenceSet, largest: int) -> list[tuple[int, int]]:
-    ranges = []
-    for lo, hi in sequence.ranges:
-        low = largest if lo is None else lo
-        high = largest if hi is None else hi
-        ranges.append((min(low, high), max(low, high)))
-    return ranges

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 from govmail.imap.bodystructure import body_structure
 from govmail.imap.protocol import commands as c
-from govmail.imap.protocol.response import render
+from govmail.imap.protocol.response import date_time, render
 from govmail.imap.protocol.types import BodySection, FetchItem, Literal, SequenceSet
 from govmail.imap.sections import UnknownEncoding, apply_partial, binary_size, section_bytes
-from govmail.imap.selected import SelectedMailbox, format_flags
+from govmail.imap.selected import SelectedMailbox, format_flags, vanished
 from govmail.imap.session import Result, Session
 from govmail.mime.message import ParsedMessage
 from govmail.mime.part import Part
@@ -144,7 +143,7 @@ def _item(
         return b"MODSEQ (%d)" % view.modseqs.get(uid, 0)
     assert row is not None, "rows are read for every item but UID, FLAGS and MODSEQ"
     if name == "INTERNALDATE":
-        return b'INTERNALDATE "' + internal_date(row.internal_date).encode() + b'"'
+        return b'INTERNALDATE "' + date_time(row.internal_date).encode() + b'"'
     if name == "RFC822.SIZE":
         return b"RFC822.SIZE %d" % row.size
     if name == "ENVELOPE":
@@ -175,12 +174,6 @@ def _part_label(section: BodySection) -> bytes:
     return ".".join(str(n) for n in section.part).encode()
 
 
-def internal_date(when: datetime) -> str:
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.strftime("%d-%b-%Y %H:%M:%S %z")
-
-
 async def _send_vanished(
     session: Session, view: SelectedMailbox, sequence: SequenceSet, since: int
 ) -> None:
@@ -190,5 +183,4 @@ async def _send_vanished(
     largest = max(view.uidnext - 1, 1)
     gone = [u for u in changes.expunged if sequence.contains(u, largest)]
     if gone:
-        vanished = SequenceSet.from_values(sorted(gone))
-        await session.send(b"* VANISHED (EARLIER) %s\r\n" % str(vanished).encode())
+        await session.send(vanished(gone, earlier=True))

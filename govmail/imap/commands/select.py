@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from govmail.imap.protocol import commands as c
 from govmail.imap.protocol.types import SequenceSet
-from govmail.imap.selected import SelectedMailbox, format_flags
+from govmail.imap.selected import SelectedMailbox, format_flags, vanished
 from govmail.imap.session import NONEXISTENT, Result, Session
 from govmail.store import entries, folders
 from govmail.store.flags import SYSTEM_FLAGS
@@ -81,8 +81,7 @@ async def _resync(
     )
     lines = []
     if changes.expunged:
-        vanished = SequenceSet.from_values(sorted(changes.expunged))
-        lines.append(b"* VANISHED (EARLIER) %s\r\n" % str(vanished).encode())
+        lines.append(vanished(changes.expunged, earlier=True))
     for entry in changes.changed:
         if view.seq_of(entry.uid) is not None:
             lines.append(view.flags_line(entry.uid, with_uid=True, modseq=True))

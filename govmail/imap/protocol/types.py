@@ -43,13 +43,13 @@ class SequenceSet:
 
     def values(self, largest: int) -> Iterator[int]:
         """Ascending, deduplicated, each in 1..largest ('*' = largest)."""
-        for low, high in self._spans(largest):
+        for low, high in self.spans(largest):
             yield from range(low, high + 1)
 
     def contains(self, n: int, largest: int) -> bool:
-        return any(low <= n <= high for low, high in self._spans(largest))
+        return any(low <= n <= high for low, high in self.spans(largest))
 
-    def _spans(self, largest: int) -> list[tuple[int, int]]:
+    def spans(self, largest: int) -> list[tuple[int, int]]:
         """The ranges as sorted, disjoint (low, high) pairs clipped to 1..largest."""
         spans: list[tuple[int, int]] = []
         for first, last in self.ranges:
