@@ -56,6 +56,10 @@ def test_expunge_waits_while_fetch_store_or_search_run(imap_server, deliver):
         assert not any(line.endswith(b"EXPUNGE") for line in fetched)
         assert b"* 3 FETCH (UID 3)" in fetched  # message 3 keeps its number meanwhile
         assert second.command("d SEARCH ALL") == [b"* SEARCH 1 3", b"d OK SEARCH completed"]
+        assert second.command("x STORE 3 +FLAGS (\\Seen)") == [
+            b"* 3 FETCH (FLAGS (\\Seen))",
+            b"x OK STORE completed",
+        ]
         # ... but the next command that allows it is.
         assert second.command("e NOOP") == [b"* 2 EXPUNGE", b"e OK NOOP completed"]
         assert second.command("f FETCH 2 (UID)")[0] == b"* 2 FETCH (UID 3)"
