@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test deps venv lint bench-smtp clean-demo
+.PHONY: demo test deps venv lint bench-smtp bench-register clean-demo
 
 demo: deps venv
 	./scripts/demo.sh
@@ -30,6 +30,9 @@ lint: venv
 
 bench-smtp: deps venv
 	$(BIN)/python bench/smtp_delivery.py
+
+bench-register: deps venv
+	$(BIN)/python bench/register.py
 
 clean-demo:
 	rm -rf data

@@ -85,6 +85,14 @@ class DkimSettings:
 
 
 @dataclass(frozen=True)
+class RegisterSettings:
+    processes: int = 2  # extraction and OCR worker processes
+    ocr: bool = True
+    ocr_timeout: float = 120.0  # seconds per page
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole configuration; paths are absolute, resolved against the file's folder."""
 
@@ -97,6 +105,7 @@ class Settings:
     imap: ImapSettings = field(default_factory=ImapSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     dkim: DkimSettings = field(default_factory=DkimSettings)
+    register: RegisterSettings = field(default_factory=RegisterSettings)
 
     @property
     def tls_cert(self) -> Path:
@@ -124,6 +133,7 @@ SECTIONS: dict[str, type] = {
     "imap": ImapSettings,
     "auth": AuthSettings,
     "dkim": DkimSettings,
+    "register": RegisterSettings,
 }
 
 
@@ -243,6 +253,10 @@ def _check(settings: Settings) -> None:
         raise ConfigError(
             f"{settings.path}: database.url must start with sqlite:/// or postgresql://, "
             f"not {url!r}"
+        )
+    if settings.register.processes < 1 or settings.register.max_attempts < 1:
+        raise ConfigError(
+            f"{settings.path}: register.processes and register.max_attempts must be at least 1"
         )
     if settings.server.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(

@@ -15,6 +15,7 @@ from govmail.config import Settings, database_url
 from govmail.imap.server import start_listener as start_imap_listener
 from govmail.imap.session import ImapContext, Limits
 from govmail.pipeline.accept import Pipeline
+from govmail.register.worker import RegisterWorker
 from govmail.smtp.handler import SmtpHandler
 from govmail.smtp.server import start_listener
 from govmail.store.blobs import BlobStore
@@ -37,12 +38,16 @@ class Service:
         self.db = Database(database_url(settings))
         self.blobs = BlobStore(settings.blob_dir)
         self.notifier = Notifier()
+        self.register = RegisterWorker(
+            self.db, self.blobs, settings.register, on_flags=self.notifier.publish
+        )
         self.committer = Committer(
             self.db,
             self.blobs,
             group=settings.storage.group_commit,
             max_batch=settings.storage.group_commit_max,
             notifier=self.notifier,
+            on_filed=self.register.wake,
         )
         self.servers: list[asyncio.Server] = []
 
@@ -66,6 +71,7 @@ class Service:
         )
         pipeline = Pipeline(directory, self.committer, settings.server.hostname)
         self.committer.start()
+        self.register.start()
         await self._start_smtp(tls, pipeline, authenticator)
         await self._start_imap(tls, pipeline, authenticator)
 
@@ -127,6 +133,7 @@ class Service:
         for server in self.servers:
             server.close()
         await self.committer.stop()
+        await self.register.stop()
         await self.db.close()
         if self.servers:
             log.info("stopped")

@@ -20,6 +20,14 @@ if [ ! -e data/govmail.db ]; then
         printf '%s\n' "$PASSWORD" | govmail user add "${entry%%|*}" --name "${entry#*|}" --password-stdin
     done
     govmail alias add lanhdao@songlam.gov.vn chanhvp@songlam.gov.vn giamdoc@stttt.songlam.gov.vn
+    govmail domain agency songlam.gov.vn "ỦY BAN NHÂN DÂN TỈNH SÔNG LAM"
+    govmail domain agency stttt.songlam.gov.vn "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" --parent "UBND TỈNH SÔNG LAM"
+    govmail domain agency snv.songlam.gov.vn "SỞ NỘI VỤ" --parent "UBND TỈNH SÔNG LAM"
+    govmail domain agency tanphu.songlam.gov.vn "ỦY BAN NHÂN DÂN XÃ TÂN PHÚ" --parent "UBND HUYỆN TÂN PHÚ"
+    for clerk in vanthu@songlam.gov.vn vanthu@stttt.songlam.gov.vn vanthu@snv.songlam.gov.vn \
+        vanthu@tanphu.songlam.gov.vn; do
+        govmail register grant "$clerk"
+    done
 fi
 govmail status
 exec .venv/bin/govmail --config govmail.toml serve

@@ -6,7 +6,7 @@ packages=(
     openssl sqlite3 swaks isync curl
     libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl
     postgresql postgresql-contrib
-    tesseract-ocr tesseract-ocr-vie poppler-utils
+    tesseract-ocr tesseract-ocr-vie poppler-utils fonts-liberation2
 )
 
 missing=()

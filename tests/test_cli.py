@@ -45,6 +45,10 @@ def fails(server: GovmailServer, *args: str, input: str | None = None, code: int
         ("doctor",),
         ("migrate",),
         ("user", "add"),
+        ("register",),
+        ("register", "search"),
+        ("register", "export"),
+        ("register", "import"),
     ],
 )
 def test_every_command_has_help(server, args):
@@ -100,6 +104,15 @@ def test_user_lifecycle(server):
         (("alias", "delete", "nothing@songlam.gov.vn"), "no alias"),
         (("dkim", "dns", "other.gov.vn"), "govmail dkim keygen other.gov.vn"),
         (("mailbox", "list", "nobody@songlam.gov.vn"), "no user"),
+        (("register", "show", "999"), "no register entry 999"),
+        (("register", "correct", "999", "signer", "Lê Văn A"), "no register entry 999"),
+        (("register", "correct", "1", "colour", "red"), "unknown field 'colour'"),
+        (("register", "grant", "nobody@songlam.gov.vn"), "no user"),
+        (
+            ("register", "import", "/nonexistent/scans", "--book", "archive", "--agency", "x"),
+            "no such",
+        ),
+        (("domain", "agency", "other.gov.vn", "SỞ KHÁC"), "no domain other.gov.vn"),
     ],
 )
 def test_failed_operations_exit_1_with_one_line(server, args, message):
@@ -113,6 +126,21 @@ def test_failed_operations_exit_1_with_one_line(server, args, message):
         ("user", "add", "a@songlam.gov.vn", "--password", "x" * 9, "--password-stdin"),
         ("frobnicate",),
         ("user", "list", "--colour"),
+        ("register", "search", "x", "--from", "5/6/2012"),
+        (
+            "register",
+            "export",
+            "--book",
+            "incoming",
+            "--year",
+            "2012",
+            "--agency",
+            "a",
+            "--format",
+            "doc",
+        ),
+        ("register", "export", "--book", "sideways", "--year", "2012", "--agency", "a"),
+        ("register", "import", "--book", "archive", "--agency", "a"),
     ],
 )
 def test_bad_usage_exits_2(server, args):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from govmail.accounts.names import mailbox_key, normalize_address, normalize_domain, split_address
@@ -36,6 +37,26 @@ async def add_domain(db: Database, name: str) -> str:
         if session.scalar(select(Domain.id).where(Domain.name == domain)) is not None:
             raise AdminError(f"domain {domain} already exists")
         session.add(Domain(name=domain))
+
+    await db.write(work)
+    return domain
+
+
+async def set_agency(db: Database, name: str, agency: str, parent: str) -> str:
+    """Name the agency a domain belongs to, as its register books print it."""
+    domain = normalize_domain(name)
+
+    def work(session: Session) -> None:
+        done = session.execute(
+            update(Domain)
+            .where(Domain.name == domain)
+            .values(
+                agency_name=unicodedata.normalize("NFC", agency.strip()),
+                parent_agency=unicodedata.normalize("NFC", parent.strip()),
+            )
+        )
+        if not done.rowcount:
+            raise AdminError(f"no domain {domain}")
 
     await db.write(work)
     return domain

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import hashlib
 import hmac
 import secrets
@@ -18,11 +19,16 @@ from govmail.accounts.directory import Directory
 from govmail.accounts.passwords import hash_password, needs_rehash, verify_password
 from govmail.store.models import User
 
-# Verified against when the account does not exist, so the time taken does not tell.
-_DUMMY_HASH = hash_password("govmail-no-such-user")
 # A password once verified is remembered this long: clients open several connections and
 # phones reconnect often, and each memory-hard check costs a third of a CPU second.
 VERIFIED_SECONDS = 300.0
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so the time taken does not tell.
+    Made on first use: a CLI command that never checks a password should not pay for it."""
+    return hash_password("govmail-no-such-user")
 
 
 class Outcome(enum.Enum):
@@ -90,6 +96,7 @@ class Authenticator:
         # Remembered passwords are kept only as keyed digests under a key that dies with
         # the process.
         self._key = secrets.token_bytes(32)
+        _dummy_hash()  # now, so the first unknown user's login takes no longer than later ones
         self._verified: dict[str, _Verified] = {}
 
     async def login(self, username: str, password: str, ip: str) -> tuple[Outcome, str | None]:
@@ -100,7 +107,7 @@ class Authenticator:
         if user is not None and not user.disabled and self._remembered(user, password):
             self.limiter.record_success(username)
             return Outcome.OK, user.address
-        stored = user.password_hash if user is not None else _DUMMY_HASH
+        stored = user.password_hash if user is not None else _dummy_hash()
         good = await asyncio.to_thread(verify_password, stored, password)
         if user is None or user.disabled or not good:
             self.limiter.record_failure(ip, username)

@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from govmail.cli import alias, dkim, doctor, domain, mailbox, serve, setup, status, user
+from govmail.cli import (
+    alias,
+    dkim,
+    doctor,
+    domain,
+    mailbox,
+    register,
+    serve,
+    setup,
+    status,
+    user,
+)
 
 app = typer.Typer(
     name="govmail",
@@ -37,6 +48,7 @@ app.add_typer(domain.app, name="domain")
 app.add_typer(alias.app, name="alias")
 app.add_typer(dkim.app, name="dkim")
 app.add_typer(mailbox.app, name="mailbox")
+app.add_typer(register.app, name="register")
 
 
 def main() -> None:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from govmail.cli.common import database, run, settings
 from govmail.config import Listen, Settings, database_url
+from govmail.register.records import waiting
 from govmail.store.migrate import head_revision
-from govmail.store.models import Domain, Message, QueueEntry, User
+from govmail.store.models import Domain, Message, QueueEntry, RegisterEntry, User
 
 
 def register(app: typer.Typer) -> None:
@@ -31,6 +32,9 @@ def status(ctx: typer.Context) -> None:
     typer.echo(f"schema       {revision}{current if facts['revision'] else ''}")
     for key in ("domains", "users", "messages"):
         typer.echo(f"{key:<12} {facts.get(key, '-')}")
+    if "register" in facts:
+        entries, waiting = facts["register"]
+        typer.echo(f"register     {entries} entries, {waiting} waiting")
     queue = facts.get("queue", {})
     typer.echo("queue        " + (", ".join(f"{n} {s}" for s, n in queue.items()) or "empty"))
     smtp, imap = config.smtp, config.imap
@@ -58,6 +62,10 @@ def _counts(session: Session) -> dict[str, Any]:
         key: session.scalar(select(func.count()).select_from(model))
         for key, model in (("domains", Domain), ("users", User), ("messages", Message))
     }
+    counts["register"] = (
+        session.scalar(select(func.count()).select_from(RegisterEntry)),
+        waiting(session),
+    )
     rows = session.execute(select(QueueEntry.status, func.count()).group_by(QueueEntry.status))
     counts["queue"] = {status: count for status, count in rows}
     return counts

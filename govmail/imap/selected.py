@@ -18,10 +18,11 @@ class SelectedMailbox:
 
     mailbox_id: int
     name: str
-    readonly: bool
+    readonly: bool  # opened read-only: EXAMINE, or a folder clients may not change
     uidvalidity: int
     uidnext: int
     modseq: int
+    folder_read_only: bool  # a folder the server fills (the register's books)
     uids: list[int] = field(default_factory=list)
     flags: dict[int, frozenset[str]] = field(default_factory=dict)
     modseqs: dict[int, int] = field(default_factory=dict)
@@ -48,8 +49,17 @@ class SelectedMailbox:
         uidnext: int,
         highestmodseq: int,
         entries: Iterable[EntryState],
+        folder_read_only: bool,
     ) -> SelectedMailbox:
-        view = cls(mailbox_id, name, readonly, uidvalidity, uidnext, highestmodseq)
+        view = cls(
+            mailbox_id,
+            name,
+            readonly or folder_read_only,
+            uidvalidity,
+            uidnext,
+            highestmodseq,
+            folder_read_only,
+        )
         for entry in entries:
             view.uids.append(entry.uid)
             view.keep(entry.uid, entry.flags, entry.modseq)

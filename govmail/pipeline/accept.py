@@ -29,14 +29,18 @@ from govmail.pipeline.envelope import (
 )
 from govmail.pipeline.searchtext import search_text
 from govmail.pipeline.trace import received_header
+from govmail.register.filing import Filing, agency_of, attachments, routes
 from govmail.store import flags as stored_flags
-from govmail.store.commit import Committer, NewMessage
+from govmail.store.commit import Committer, NewMessage, parsed_fields
 from govmail.store.models import utcnow
 from govmail.store.views import MailboxError
 
 log = logging.getLogger(__name__)
 
 TRACED_DOORS = frozenset({"mx", "submission", "submissions"})
+# Doors whose mail crosses the server, so its attachments are filed; an APPEND only keeps a
+# user's own copy.
+FILED_DOORS = TRACED_DOORS
 # Parsing a large message takes long enough to stall other sessions: do it off the event loop.
 PARSE_IN_THREAD_ABOVE = 256 * 1024
 
@@ -52,6 +56,8 @@ class Delivery:
     search_text: dict[str, str] = field(default_factory=dict)
     user_ids: set[int] = field(default_factory=set)
     remote: list[str] = field(default_factory=list)
+    local_recipients: list[str] = field(default_factory=list)
+    filing: Filing | None = None
     # APPEND: the mailbox, flags and internal date the client chose.
     target_mailbox_id: int | None = None
     flags: str = ""
@@ -70,7 +76,13 @@ class Pipeline:
         self.directory = directory
         self.committer = committer
         self.hostname = hostname
-        self.stages: Sequence[Stage] = (self.trace, self.parse, self.route, self.commit)
+        self.stages: Sequence[Stage] = (
+            self.trace,
+            self.parse,
+            self.route,
+            self.file,
+            self.commit,
+        )
 
     async def check_sender(self, auth_user: str | None, address: str) -> Verdict:
         """MAIL FROM: authenticated users may only use addresses they own."""
@@ -192,7 +204,36 @@ class Pipeline:
                 return verdict
             delivery.user_ids |= lookup.user_ids
             delivery.remote.extend(r for r in lookup.remote if r not in delivery.remote)
+            if lookup.kind is Kind.LOCAL:
+                delivery.local_recipients.append(recipient)
         return None
+
+    async def file(self, delivery: Delivery) -> None:
+        """Plan the register filings of the message's attachments (commit writes them)."""
+        envelope = delivery.envelope
+        parsed = delivery.parsed
+        assert parsed is not None, "parse runs before filing"
+        if envelope.client.door not in FILED_DOORS:
+            return
+        if len(delivery.raw) > PARSE_IN_THREAD_ABOVE:
+            found = await asyncio.to_thread(attachments, parsed, delivery.raw)
+        else:
+            found = attachments(parsed, delivery.raw)
+        auth_user = envelope.client.auth_user
+        books = routes(
+            agency_of(auth_user) if auth_user else None,
+            [agency_of(address) for address in delivery.local_recipients],
+            remote=bool(delivery.remote),
+        )
+        if found and books:
+            delivery.filing = Filing(
+                attachments=found,
+                routes=books,
+                mail_from=envelope.mail_from,
+                recipients=tuple(envelope.recipients),
+                subject=parsed.subject or "",
+                message_id_header=parsed.message_id,
+            )
 
     async def commit(self, delivery: Delivery) -> None:
         parsed = delivery.parsed
@@ -207,17 +248,12 @@ class Pipeline:
                 local_user_ids=sorted(delivery.user_ids),
                 remote_recipients=delivery.remote,
                 client=client,
-                message_id=parsed.message_id,
-                subject=parsed.subject or "",
-                from_header=parsed.get("From") or "",
-                date_header=parsed.date,
-                imap_envelope=parsed.envelope(),
-                body_structure=parsed.body.to_json(),
-                defects=parsed.defects,
                 internal_date=delivery.internal_date or utcnow(),
                 search_text=delivery.search_text,
                 target_mailbox_id=delivery.target_mailbox_id,
                 flags=delivery.flags,
+                filing=delivery.filing,
+                **parsed_fields(parsed),
             )
         )
         delivery.message_id = committed.message_id

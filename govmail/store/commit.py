@@ -1,10 +1,12 @@
-"""The commit stage's storage side: blob first, then one transaction that adds the message, its
-search text and its entries; concurrent deliveries may share a transaction (group commit)."""
+"""The commit stage's storage side: blobs first, then one transaction that adds the message, its
+search text, its entries, its queue rows and its register filings; concurrent deliveries may
+share a transaction (group commit)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,6 +15,9 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from govmail.accounts.names import split_address
+from govmail.mime.message import ParsedMessage
+from govmail.register.extract import sniff
+from govmail.register.filing import Filing, StoredAttachment, file_rows
 from govmail.store.blobs import BlobStore
 from govmail.store.db import Database
 from govmail.store.mailboxes import Reservation, allocate_uids, reserve
@@ -48,6 +53,22 @@ class NewMessage:
     # (canonical, space-separated); deliveries go to every local user's INBOX, unflagged.
     target_mailbox_id: int | None = None
     flags: str = ""
+    # The register filings of the message's attachments, if any.
+    filing: Filing | None = None
+
+
+def parsed_fields(parsed: ParsedMessage) -> dict[str, Any]:
+    """The NewMessage fields that come from the parsed message: what IMAP shows without
+    parsing it again."""
+    return {
+        "message_id": parsed.message_id,
+        "subject": parsed.subject or "",
+        "from_header": parsed.get("From") or "",
+        "date_header": parsed.date,
+        "imap_envelope": parsed.envelope(),
+        "body_structure": parsed.body.to_json(),
+        "defects": parsed.defects,
+    }
 
 
 @dataclass(frozen=True)
@@ -56,21 +77,24 @@ class Committed:
 
     message_id: int
     placed: dict[int, tuple[int, int]]
+    filed: bool = False
 
 
 @dataclass(frozen=True)
-class _Ready:
+class Ready:
     """A message whose blob is on disk and whose search text is folded: one INSERT away."""
 
     message: NewMessage
     digest: str
     text: dict[str, str]
+    attachments: list[StoredAttachment] = field(default_factory=list)
 
 
 class Committer:
     """Makes messages durable. With group commit, messages that arrive while a transaction is
     being written wait for the next one and share it, and its fsync. After each commit the
-    notifier, if any, learns which mailboxes got mail."""
+    notifier, if any, learns which mailboxes got mail, and *on_filed* that the register has new
+    entries for its workers."""
 
     def __init__(
         self,
@@ -79,13 +103,15 @@ class Committer:
         group: bool,
         max_batch: int,
         notifier: Notifier | None = None,
+        on_filed: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
         self.blobs = blobs
         self.group = group
         self.max_batch = max_batch
         self.notifier = notifier
-        self._pending: list[tuple[_Ready, asyncio.Future[Committed]]] = []
+        self.on_filed = on_filed
+        self._pending: list[tuple[Ready, asyncio.Future[Committed]]] = []
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -110,7 +136,7 @@ class Committer:
     async def commit_with_uids(self, message: NewMessage) -> Committed:
         """Like commit(), also telling where the message was put (APPEND answers APPENDUID)."""
         # Blob and folding in one worker-thread hop, outside the write transaction.
-        ready = await asyncio.to_thread(self._prepare, message)
+        ready = await asyncio.to_thread(prepare, self.blobs, message)
         if not self.group:
             committed = (await self.db.write(lambda session: insert_messages(session, [ready])))[0]
             self._publish([committed])
@@ -120,12 +146,11 @@ class Committer:
         self._wakeup.set()
         return await future
 
-    def _prepare(self, message: NewMessage) -> _Ready:
-        return _Ready(message, self.blobs.put(message.raw), index_row(message.search_text))
-
     def _publish(self, committed: list[Committed]) -> None:
         if self.notifier is not None:
             self.notifier.publish(mailbox for done in committed for mailbox in done.placed)
+        if self.on_filed is not None and any(done.filed for done in committed):
+            self.on_filed()
 
     async def _run(self) -> None:
         while True:
@@ -138,7 +163,7 @@ class Committer:
             if self._stopping:
                 return
 
-    async def _write_batch(self, batch: list[tuple[_Ready, asyncio.Future[Committed]]]) -> None:
+    async def _write_batch(self, batch: list[tuple[Ready, asyncio.Future[Committed]]]) -> None:
         try:
             items = [ready for ready, _ in batch]
             results = await self.db.write(lambda session: insert_messages(session, items))
@@ -157,6 +182,18 @@ class Committer:
         self._publish(results)
         for (_, future), committed in zip(batch, results, strict=True):
             _settle(future, result=committed)
+
+
+def prepare(blobs: BlobStore, message: NewMessage) -> Ready:
+    """Write the message's blob (and its filed attachments') and fold its search text: what
+    must happen before the transaction that inserts it."""
+    stored = []
+    if message.filing is not None:
+        for attachment in message.filing.attachments:
+            digest = blobs.put(attachment.data)
+            kind = sniff(attachment.data, attachment.declared, attachment.filename)
+            stored.append(StoredAttachment(attachment, digest, kind))
+    return Ready(message, blobs.put(message.raw), index_row(message.search_text), stored)
 
 
 def _settle(
@@ -184,7 +221,7 @@ _INSERT_QUEUE = insert(QueueEntry.__table__)
 Destination = tuple[int | None, int]
 
 
-def insert_messages(session: Session, items: list[_Ready]) -> list[Committed]:
+def insert_messages(session: Session, items: list[Ready]) -> list[Committed]:
     """Insert messages with their search text, mailbox entries and queue rows in set-based
     statements: one INSERT for the messages, one for their text, one UID reservation per
     receiving mailbox, one INSERT each for the entries and the queue."""
@@ -225,10 +262,21 @@ def insert_messages(session: Session, items: list[_Ready]) -> list[Committed]:
     ]
     if queued:
         conn.execute(_INSERT_QUEUE, queued)
-    return [Committed(id_, where) for id_, where in zip(ids, placed, strict=True)]
+    filings = [
+        (id_, item.message.filing, item.attachments)
+        for item, id_ in zip(items, ids, strict=True)
+        if item.message.filing is not None and item.attachments
+    ]
+    file_rows(
+        session,
+        filings,
+        [item.message.internal_date for item in items if item.message.filing and item.attachments],
+    )
+    filed = {id_ for id_, *_ in filings}
+    return [Committed(id_, where, id_ in filed) for id_, where in zip(ids, placed, strict=True)]
 
 
-def _destinations(items: list[_Ready]) -> dict[Destination, list[int]]:
+def _destinations(items: list[Ready]) -> dict[Destination, list[int]]:
     """The indexes of the messages each destination receives, in order."""
     receivers: dict[Destination, list[int]] = {}
     for index, item in enumerate(items):
@@ -256,7 +304,7 @@ def _reserve(session: Session, destination: Destination, count: int) -> Reservat
     return taken
 
 
-def _message_row(item: _Ready) -> dict[str, Any]:
+def _message_row(item: Ready) -> dict[str, Any]:
     message = item.message
     return {
         "blob_hash": item.digest,

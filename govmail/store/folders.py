@@ -12,7 +12,7 @@ from govmail.store.entries import move_entries
 from govmail.store.flags import has_flag
 from govmail.store.mailboxes import create_mailbox, existing_mailbox
 from govmail.store.models import Mailbox, MailboxEntry, Message, Tombstone, User
-from govmail.store.views import MailboxError, MailboxInfo, Status
+from govmail.store.views import READ_ONLY_FOLDER, MailboxError, MailboxInfo, Status
 
 INBOX = "INBOX"
 SEPARATOR = "/"
@@ -63,8 +63,15 @@ def delete_folder(session: Session, user_id: int, name: str) -> None:
     mailbox = _existing(session, user_id, name)
     if mailbox.name == INBOX:
         raise MailboxError("CANNOT", "INBOX cannot be deleted")
+    _check_writable([mailbox])
     if _children(_all(session, user_id), mailbox.name):
         raise MailboxError("CANNOT", f"Mailbox {mailbox.name} has children; delete them first")
+    drop_mailbox(session, mailbox)
+
+
+def drop_mailbox(session: Session, mailbox: Mailbox) -> None:
+    """Delete a folder with its entries and tombstones, whatever it holds or is; the messages
+    stay."""
     session.execute(delete(MailboxEntry).where(MailboxEntry.mailbox_id == mailbox.id))
     session.execute(delete(Tombstone).where(Tombstone.mailbox_id == mailbox.id))
     session.delete(mailbox)
@@ -83,6 +90,7 @@ def rename_folder(session: Session, user_id: int, old: str, new: str) -> None:
     if target.startswith(source.name + SEPARATOR):
         raise MailboxError("CANNOT", "A mailbox cannot become its own child")
     family = [source, *_children(existing, source.name)]
+    _check_writable(family)
     moves = [(mailbox, target + mailbox.name[len(source.name) :]) for mailbox in family]
     taken = {mailbox.name for mailbox in existing}
     for _, name in moves:
@@ -138,6 +146,11 @@ def _create(session: Session, user_id: int, name: str, special_use: str | None) 
         return create_mailbox(session, session.get_one(User, user_id), name, special_use)
     except IntegrityError:  # created by a concurrent session since we looked
         raise MailboxError("ALREADYEXISTS", f"Mailbox {name} already exists") from None
+
+
+def _check_writable(mailboxes: list[Mailbox]) -> None:
+    if any(mailbox.read_only for mailbox in mailboxes):
+        raise MailboxError("CANNOT", READ_ONLY_FOLDER)
 
 
 def _check_room(existing: list[Mailbox]) -> None:

@@ -1,15 +1,16 @@
 """SQLAlchemy models: domains, users, aliases, mailboxes, messages and entries, expunge
-tombstones, search text, outbound queue."""
+tombstones, search text, outbound queue, and the document register."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -57,6 +58,9 @@ class Domain(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     name: Mapped[str] = mapped_column(String(253), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The agency the domain belongs to, as its register books print it.
+    agency_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    parent_agency: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class User(Base):
@@ -72,6 +76,8 @@ class User(Base):
     # The highest UIDVALIDITY ever given to this user's folders, deleted ones included: a folder
     # re-created under an old name must not get its predecessor's (RFC 3501 2.3.1.1).
     last_uidvalidity: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # May read the register of the user's agency (CLI, and the register's IMAP folders).
+    register_right: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     mailboxes: Mapped[list[Mailbox]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -119,6 +125,8 @@ class Mailbox(Base):
     highestmodseq: Mapped[int] = mapped_column(BigInteger, default=1)
     subscribed: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A folder the server fills (the register's books): clients may read it, never change it.
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     user: Mapped[User] = relationship(back_populates="mailboxes")
 
@@ -217,6 +225,134 @@ class QueueEntry(Base):
     last_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Document(Base):
+    """One distinct attachment, by SHA-256 (its bytes are the blob of that name), and what
+    extraction made of it: kept here so a reindex never extracts or OCRs again."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(200))
+    # pending → ok | partial | failed | unsupported
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    pages: Mapped[list[Any]] = mapped_column(default=list)
+    text: Mapped[str] = mapped_column(Text, default="")
+    extracted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RegisterEntry(Base):
+    """One filing: a document as one agency's register book holds it, with the message it came
+    in and its recognised metadata (columns for lookups; every field with its confidence and
+    source in *fields*)."""
+
+    __tablename__ = "register_entries"
+    __table_args__ = (
+        UniqueConstraint("agency", "book", "year", "serial"),
+        Index("ix_register_entries_agency_book_year", "agency", "book", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="RESTRICT"), index=True
+    )
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="RESTRICT"), index=True
+    )
+    book: Mapped[str] = mapped_column(String(16))  # incoming | outgoing | internal | archive
+    direction: Mapped[str] = mapped_column(String(16))  # incoming | outgoing | internal | import
+    agency: Mapped[str] = mapped_column(String(253))
+    year: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[int | None] = mapped_column(Integer)  # số đến, or the outgoing book's order
+    filed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    filename: Mapped[str] = mapped_column(Text, default="")
+    declared_type: Mapped[str] = mapped_column(String(200), default="")
+    part: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(Text, default="")  # an imported file's path
+    message_id_header: Mapped[str | None] = mapped_column(String(998))
+    mail_from: Mapped[str] = mapped_column(String(254), default="")
+    recipients: Mapped[list[Any]] = mapped_column(default=list)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    recognised_at: Mapped[datetime | None]
+    number: Mapped[str | None] = mapped_column(String(100))
+    number_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    doc_type: Mapped[str | None] = mapped_column(String(100))
+    doc_date: Mapped[date | None] = mapped_column(Date, index=True)
+    issuer: Mapped[str | None] = mapped_column(Text)
+    issuer_folded: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str | None] = mapped_column(Text)
+    signer: Mapped[str | None] = mapped_column(Text)
+    urgency: Mapped[str | None] = mapped_column(String(30))
+    confidentiality: Mapped[str | None] = mapped_column(String(30))
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # [{"code": "damaged" | "confidential" | "duplicate" | "unreadable", "text": …}]
+    warnings: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class RegisterCounter(Base):
+    """The last number given in one agency's book for one year: numbers come from here, in the
+    filing's transaction, so they run without gap or repeat."""
+
+    __tablename__ = "register_counters"
+
+    agency: Mapped[str] = mapped_column(String(253), primary_key=True)
+    book: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RegisterText(Base):
+    """An entry's search text, folded: metadata and content apart so metadata can rank higher.
+    The migration adds the word index (FTS5 on SQLite, a tsvector GIN index on PostgreSQL)."""
+
+    __tablename__ = "register_text"
+
+    entry_id: Mapped[int] = mapped_column(
+        Id,
+        ForeignKey("register_entries.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+    meta: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+
+
+class RegisterView(Base):
+    """The message that shows a register entry in the register's IMAP folders; a new one
+    replaces it when the entry's metadata changes."""
+
+    __tablename__ = "register_views"
+
+    message_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("register_entries.id", ondelete="CASCADE"), index=True
+    )
+
+
+class RegisterEvent(Base):
+    """The register's history: filings, recognitions, a clerk's corrections, and every access
+    (who read, searched or exported what, and through which door)."""
+
+    __tablename__ = "register_history"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("register_entries.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 DEFAULT_MAILBOXES: tuple[tuple[str, str | None], ...] = (

@@ -98,9 +98,10 @@ def _one_line(value: str) -> str:
 
 
 def modelled(name: str | None, kind: str, _parents: dict[str, Any]) -> bool:
-    """Alembic's include_name: False for the backend's trigram index, which migration 0002
-    adds outside the models, so autogenerate never proposes to drop it."""
+    """Alembic's include_name: False for the backends' text indexes, which migrations 0002 and
+    0003 add outside the models, so autogenerate never proposes to drop them."""
     backend_specific = name is not None and (
-        name.startswith("message_text_fts") or (kind == "index" and name.endswith("_trgm"))
+        name.startswith(("message_text_fts", "register_text_fts"))
+        or (kind == "index" and name.endswith(("_trgm", "_tsv")))
     )
     return not backend_specific

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 
 NO_SUCH_MAILBOX = "No such mailbox / Không có thư mục này"
+READ_ONLY_FOLDER = "The server fills this mailbox: it is read-only / Thư mục này chỉ đọc"
 
 
 class MailboxError(Exception):
@@ -30,6 +31,7 @@ class MailboxInfo:
     uidnext: int
     highestmodseq: int
     subscribed: bool
+    read_only: bool  # filled by the server (the register's books), never by clients
 
     @classmethod
     def of(cls, mailbox: Mailbox) -> MailboxInfo:
@@ -41,6 +43,7 @@ class MailboxInfo:
             mailbox.uidnext,
             mailbox.highestmodseq,
             mailbox.subscribed,
+            mailbox.read_only,
         )
 
 

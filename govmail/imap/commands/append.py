@@ -3,6 +3,7 @@ the message takes the same pipeline as mail that arrives over SMTP."""
 
 from __future__ import annotations
 
+from govmail.imap.commands.select import READ_ONLY_FOLDER
 from govmail.imap.commands.store import canonical_flags
 from govmail.imap.protocol import commands as c
 from govmail.imap.session import TRYCREATE, Result, Session
@@ -22,6 +23,8 @@ async def append(session: Session, command: c.Append) -> Result:
     target = await session.context.db.read(lambda s: folders.get_mailbox(s, user.id, name))
     if target is None:
         return TRYCREATE
+    if target.read_only:
+        return READ_ONLY_FOLDER
     try:
         uidvalidity, uid = await session.context.pipeline.append(
             user.address, target.id, render(flags), command.internal_date, command.message

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from govmail.imap.commands.select import READ_ONLY
+from govmail.imap.commands.select import refuse_changes
 from govmail.imap.protocol import commands as c
 from govmail.imap.protocol.types import SequenceSet
 from govmail.imap.session import TRYCREATE, Result, Session
 from govmail.store import entries, folders
+from govmail.store.views import READ_ONLY_FOLDER, MailboxError
 
 
 async def copy(session: Session, command: c.Copy) -> Result:
@@ -14,8 +15,10 @@ async def copy(session: Session, command: c.Copy) -> Result:
 
 
 async def move(session: Session, command: c.Move) -> Result:
-    if session.require_selected().readonly:
-        return READ_ONLY
+    # A move expunges from the source.
+    refusal = refuse_changes(session.require_selected())
+    if refusal is not None:
+        return refusal
     return await _transfer(session, command, move=True)
 
 
@@ -32,12 +35,17 @@ async def _transfer(session: Session, command: c.Copy | c.Move, move: bool) -> R
         target = folders.get_mailbox(s, user.id, name)
         if target is None:
             return None
+        if target.read_only:
+            raise MailboxError("CANNOT", READ_ONLY_FOLDER)
         if not uids:
             return target.uidvalidity, [], target.id
         uidvalidity, pairs = transfer(s, view.mailbox_id, uids, target.id)
         return uidvalidity, pairs, target.id
 
-    done = await session.context.db.write(work)
+    try:
+        done = await session.context.db.write(work)
+    except MailboxError as exc:
+        return Result("NO", str(exc), exc.code)
     if done is None:
         return TRYCREATE
     uidvalidity, pairs, target_id = done

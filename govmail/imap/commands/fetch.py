@@ -15,6 +15,7 @@ from govmail.imap.selected import SelectedMailbox, format_flags, vanished
 from govmail.imap.session import Result, Session
 from govmail.mime.message import ParsedMessage
 from govmail.mime.part import Part
+from govmail.register import folders as register_folders
 from govmail.store import entries
 from govmail.store.entries import FetchRow
 
@@ -23,6 +24,7 @@ CHUNK = 200
 CACHED = frozenset({"UID", "FLAGS", "MODSEQ"})
 WITH_BLOB = frozenset({"RFC822", "RFC822.HEADER", "RFC822.TEXT", "BODY[]", "BINARY.SIZE"})
 SEEN = frozenset({"\\Seen"})
+HEADERS = frozenset({"HEADER", "HEADER.FIELDS", "HEADER.FIELDS.NOT", "MIME"})
 # The RFC822 forms are BODY sections under their old names.
 ALIASES = {
     "RFC822": BodySection(),
@@ -49,6 +51,8 @@ async def fetch(session: Session, command: c.Fetch) -> Result:
         await _send_vanished(session, view, command.sequence, command.changed_since)
     if command.uid and not any(i.name == "UID" for i in items):
         items.insert(0, FetchItem("UID"))
+    if view.folder_read_only and uids and _reads_content(items):
+        await _record_reads(session, view, uids)
     seen_now = await _mark_seen(session, view, uids) if _sets_seen(items) else set()
     try:
         for chunk in _chunks(uids):
@@ -66,6 +70,20 @@ def _chunks(uids: list[int]) -> Iterator[list[int]]:
 def _sets_seen(items: list[FetchItem]) -> bool:
     sections = (_section(item) for item in items)
     return any(section is not None and not section.peek for section in sections)
+
+
+def _reads_content(items: list[FetchItem]) -> bool:
+    """Whether the items read more than the headers a message list shows."""
+    sections = (_section(item) for item in items)
+    return any(section is not None and section.text not in HEADERS for section in sections)
+
+
+async def _record_reads(session: Session, view: SelectedMailbox, uids: list[int]) -> None:
+    """The register's history gets the read before the client gets the document."""
+    actor = session.require_user().address
+    await session.context.db.write(
+        lambda s: register_folders.record_reads(s, view.mailbox_id, uids, actor, view.name)
+    )
 
 
 def _section(item: FetchItem) -> BodySection | None:

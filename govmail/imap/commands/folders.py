@@ -11,6 +11,7 @@ from govmail.imap.protocol import commands as c
 from govmail.imap.protocol.response import untagged
 from govmail.imap.protocol.types import Atom
 from govmail.imap.session import NONEXISTENT, Result, Session
+from govmail.register.folders import is_register_name
 from govmail.store import folders
 from govmail.store.folders import MailboxError, MailboxInfo, Status
 
@@ -18,6 +19,10 @@ SPECIAL_USES = {
     use.lower(): use
     for use in ("\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash")
 }
+# The register's folders are the server's: no client makes one, or anything under them.
+RESERVED = Result(
+    "NO", "Only the server makes the register's folders / Chi may chu tao so van ban", "CANNOT"
+)
 STATUS_ITEMS = ("MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "HIGHESTMODSEQ", "SIZE")
 
 
@@ -32,7 +37,10 @@ async def create(session: Session, command: c.Create) -> Result:
         return lambda s: folders.create_folder(s, user.id, name, special)
 
     # A trailing separator only says the client means to create children later.
-    return await _change(session, command.mailbox.rstrip(SEPARATOR) or command.mailbox, work)
+    wire_name = command.mailbox.rstrip(SEPARATOR) or command.mailbox
+    if is_register_name(session.names.decode(wire_name)):
+        return RESERVED
+    return await _change(session, wire_name, work)
 
 
 async def delete(session: Session, command: c.Delete) -> Result:
@@ -53,6 +61,8 @@ async def delete(session: Session, command: c.Delete) -> Result:
 async def rename(session: Session, command: c.Rename) -> Result:
     user = session.require_user()
     new = session.names.decode(command.new)
+    if is_register_name(new):
+        return RESERVED
     return await _change(
         session, command.old, lambda old: lambda s: folders.rename_folder(s, user.id, old, new)
     )
@@ -125,7 +135,7 @@ async def lsub(session: Session, command: c.Lsub) -> Result:
     boxes = await _mailboxes(session)
     for name, info in boxes.items():
         if info.subscribed and pattern.fullmatch(name):
-            attributes = [Atom(a) for a in _child_attributes(name, boxes)]
+            attributes = [Atom(a) for a in _child_attributes(name, info, boxes)]
             await session.send(
                 untagged(
                     Atom("LSUB"),
@@ -190,7 +200,7 @@ def _listing(boxes: dict[str, MailboxInfo]) -> list[tuple[str, MailboxInfo | Non
 def _attributes(
     name: str, info: MailboxInfo | None, boxes: dict[str, MailboxInfo], subscribed: bool
 ) -> list[Atom]:
-    attributes = [Atom(a) for a in _child_attributes(name, boxes)]
+    attributes = [Atom(a) for a in _child_attributes(name, info, boxes)]
     if info is None:
         attributes.insert(0, Atom("\\Noselect"))
         return attributes
@@ -201,7 +211,12 @@ def _attributes(
     return attributes
 
 
-def _child_attributes(name: str, boxes: dict[str, MailboxInfo]) -> list[str]:
+def _child_attributes(
+    name: str, info: MailboxInfo | None, boxes: dict[str, MailboxInfo]
+) -> list[str]:
     prefix = name + SEPARATOR
-    has_children = any(other.startswith(prefix) for other in boxes)
-    return ["\\HasChildren" if has_children else "\\HasNoChildren"]
+    if any(other.startswith(prefix) for other in boxes):
+        return ["\\HasChildren"]
+    # No child can ever be made under a read-only leaf; \Noinferiors implies \HasNoChildren
+    # (RFC 5258 3.4).
+    return ["\\Noinferiors" if info is not None and info.read_only else "\\HasNoChildren"]

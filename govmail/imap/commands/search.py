@@ -1,5 +1,6 @@
 """SEARCH and UID SEARCH (RFC 3501 6.4.4) with every key, ESEARCH results (RFC 4731), SAVE
-(RFC 5182) and MODSEQ (RFC 7162); text keys use the store's Vietnamese-folded index."""
+(RFC 5182) and MODSEQ (RFC 7162); text keys use the store's Vietnamese-folded index, and in the
+register's folders the register's index as well (each such search goes into its history)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from govmail.imap.protocol.response import quote
 from govmail.imap.protocol.types import SearchKey, SequenceSet
 from govmail.imap.selected import SelectedMailbox
 from govmail.imap.session import Result, Session
+from govmail.register import folders as register_folders
+from govmail.register.folders import Shelf
 from govmail.store import entries
 from govmail.store.entries import FetchRow
 
@@ -20,17 +23,24 @@ CHARSETS = frozenset({"UTF-8", "US-ASCII"})
 ADDRESS_HEADERS = frozenset({"FROM", "TO", "CC", "BCC", "SUBJECT"})
 DATE_KEYS = frozenset({"BEFORE", "ON", "SINCE", "SENTBEFORE", "SENTON", "SENTSINCE"})
 SIZE_KEYS = frozenset({"LARGER", "SMALLER"})
+# The keys a register folder also answers from the register's index.
+REGISTER_KEYS = frozenset({"TEXT", "BODY", "SUBJECT"})
 
 
 class _Evaluation:
-    """One search over one view; message rows are read once, and only if a key needs them."""
+    """One search over one view; message rows are read once, and only if a key needs them.
 
-    def __init__(self, session: Session, view: SelectedMailbox) -> None:
+    In a year folder of the register (*shelf*), the text keys also find the views whose
+    entries the register's own index finds: words in the document, numbers in any form."""
+
+    def __init__(self, session: Session, view: SelectedMailbox, shelf: Shelf | None) -> None:
         self.session = session
         self.view = view
+        self.shelf = shelf
         # Expunged by another session but not yet reported: still numbered, no longer found.
         self.all = set(view.uids) - view.pending_expunge
         self._rows: dict[int, FetchRow] | None = None
+        self.texts: list[str] = []  # what the text keys looked for
 
     async def run(self, key: SearchKey) -> set[int]:
         op, args = key.op, key.args
@@ -84,10 +94,16 @@ class _Evaluation:
         else:
             field, needle = op, args[0]
         view = self.view
-        found = await self.session.context.db.read(
-            lambda s: entries.search_text(s, view.mailbox_id, field, needle)
-        )
-        return found & self.all
+        shelf = self.shelf if field in REGISTER_KEYS else None
+        self.texts.append(needle)
+
+        def work(s: Any) -> set[int]:
+            found = entries.search_text(s, view.mailbox_id, field, needle)
+            if shelf is not None:
+                found |= register_folders.search(s, view.mailbox_id, shelf, needle)
+            return found
+
+        return await self.session.context.db.read(work) & self.all
 
 
 def _row_matches(op: str, value: Any, row: FetchRow) -> bool:
@@ -138,7 +154,15 @@ async def search(session: Session, command: c.Search) -> Result:
     uses_modseq = _uses_modseq(command.key)
     if uses_modseq:
         session.enabled.add("CONDSTORE")
-    found = sorted(await _Evaluation(session, view).run(command.key))
+    user = session.require_user()
+    shelf = register_folders.shelf_of(view.name, user.address) if view.folder_read_only else None
+    evaluation = _Evaluation(session, view, shelf)
+    found = sorted(await evaluation.run(command.key))
+    if shelf is not None and evaluation.texts:
+        query = " ".join(evaluation.texts)
+        await session.context.db.write(
+            lambda s: register_folders.record_search(s, user.address, view.name, query, len(found))
+        )
     options = command.return_options
     if options is not None and "SAVE" in options:
         view.saved = found

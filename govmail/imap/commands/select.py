@@ -9,8 +9,18 @@ from govmail.imap.selected import SelectedMailbox, format_flags, vanished
 from govmail.imap.session import NONEXISTENT, Result, Session
 from govmail.store import entries, folders
 from govmail.store.flags import SYSTEM_FLAGS
+from govmail.store.views import READ_ONLY_FOLDER as READ_ONLY_FOLDER_TEXT
 
 READ_ONLY = Result("NO", "Mailbox is read-only / Thu muc chi doc", "READ-ONLY")
+# RFC 5530 CANNOT: no client may ever change a folder the server fills.
+READ_ONLY_FOLDER = Result("NO", READ_ONLY_FOLDER_TEXT, "CANNOT")
+
+
+def refuse_changes(view: SelectedMailbox) -> Result | None:
+    """Why the selected mailbox may not be changed, if it may not."""
+    if view.folder_read_only:
+        return READ_ONLY_FOLDER
+    return READ_ONLY if view.readonly else None
 
 
 async def select(session: Session, command: c.Select) -> Result:
@@ -38,14 +48,14 @@ async def select(session: Session, command: c.Select) -> Result:
         info.uidnext,
         info.highestmodseq,
         states,
+        info.read_only,
     )
     await session.send(_opening(view, states))
     if command.qresync is not None:
         await _resync(session, view, command.qresync)
     session.select(view)
-    if command.readonly:
-        return Result("OK", "EXAMINE completed", "READ-ONLY")
-    return Result("OK", "SELECT completed", "READ-WRITE")
+    verb = "EXAMINE" if command.readonly else "SELECT"
+    return Result("OK", f"{verb} completed", "READ-ONLY" if view.readonly else "READ-WRITE")
 
 
 def _opening(view: SelectedMailbox, states: list[entries.EntryState]) -> bytes:
@@ -105,8 +115,9 @@ async def unselect(session: Session, command: c.Unselect) -> Result:
 
 async def expunge(session: Session, command: c.Expunge) -> Result:
     view = session.require_selected()
-    if view.readonly:
-        return READ_ONLY
+    refusal = refuse_changes(view)
+    if refusal is not None:
+        return refusal
     uids = view.resolve(command.uids, uid=True) if command.uids is not None else None
     if uids == []:
         return Result("OK", "EXPUNGE completed")

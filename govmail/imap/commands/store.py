@@ -3,7 +3,7 @@ UNCHANGEDSINCE with the MODIFIED response code (RFC 7162 3.1.3)."""
 
 from __future__ import annotations
 
-from govmail.imap.commands.select import READ_ONLY
+from govmail.imap.commands.select import refuse_changes
 from govmail.imap.protocol import commands as c
 from govmail.imap.protocol.types import SequenceSet
 from govmail.imap.session import Result, Session
@@ -23,8 +23,9 @@ def canonical_flags(flags: tuple[str, ...]) -> frozenset[str] | None:
 
 async def store(session: Session, command: c.Store) -> Result:
     view = session.require_selected()
-    if view.readonly:
-        return READ_ONLY
+    refusal = refuse_changes(view)
+    if refusal is not None:
+        return refusal
     if not command.uid and not view.valid_sequence(command.sequence):
         return Result("BAD", "Message sequence number out of range")
     flags = canonical_flags(command.flags)

@@ -1,0 +1,1 @@
+"""The document register: filing, extraction, recognition, numbering, search and books."""
