@@ -8,7 +8,6 @@ import logging
 import typer
 
 from govmail.cli.common import fail, settings
-from govmail.service import ServiceError, serve
 
 
 def register(app: typer.Typer) -> None:
@@ -17,6 +16,9 @@ def register(app: typer.Typer) -> None:
 
 def serve_command(ctx: typer.Context) -> None:
     """Run the server until SIGTERM or SIGINT."""
+    # Here, not at the top: every other command would load all the listeners for nothing.
+    from govmail.service import ServiceError, serve
+
     config = settings(ctx)
     logging.basicConfig(
         level=config.server.log_level.upper(),
