@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.orm import Session
@@ -24,6 +26,7 @@ from govmail.register.search import search as run_search
 from govmail.store.blobs import BlobStore
 from govmail.store.db import Database
 
+MARKED = re.compile(r"\*\*(.+?)\*\*")
 app = typer.Typer(help="The document register (sổ văn bản đến/đi).", no_args_is_help=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
@@ -90,10 +93,18 @@ def _print_hits(hits: list[Hit]) -> None:
             hit.type or "",
             hit.date.strftime("%d/%m/%Y") if hit.date else "",
             hit.issuer or "",
-            hit.subject + ("\n" + hit.snippet if hit.snippet != hit.subject else ""),
+            _marked(hit),
             f"{hit.book} {hit.serial or ''}".strip(),
         )
     Console().print(table)
+
+
+def _marked(hit: Hit) -> str:
+    """The trích yếu, and under it the snippet with its matched words in bold."""
+    text = escape(hit.subject)
+    if hit.snippet != hit.subject:
+        text += "\n" + MARKED.sub(r"[bold]\1[/bold]", escape(hit.snippet))
+    return text
 
 
 @app.command("list")

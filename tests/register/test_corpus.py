@@ -94,6 +94,8 @@ def test_snippets_keep_the_diacritics_and_mark_the_words(registered):
         "**văn bản điện tử**" in hit["snippet"]
         or "**văn** **bản** **điện** **tử**" in hit["snippet"]
     )
+    table = registered.cli("register", "search", "van ban dien tu").stdout
+    assert "11/CT-UBND" in table and "Chỉ thị" in table and "**" not in table
 
 
 def test_a_second_import_files_nothing_new(registered):
