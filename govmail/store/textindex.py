@@ -103,5 +103,6 @@ def modelled(name: str | None, kind: str, _parents: dict[str, Any]) -> bool:
     backend_specific = name is not None and (
         name.startswith(("message_text_fts", "register_text_fts"))
         or (kind == "index" and name.endswith(("_trgm", "_tsv")))
+        or (kind == "column" and name == "search_vector")
     )
     return not backend_specific

@@ -8,7 +8,7 @@ Create Date: 2026-11-26
 import sqlalchemy as sa
 from alembic import op
 
-from govmail.register.textindex import FTS, create_sqlite_index, postgres_index_ddl
+from govmail.register.textindex import FTS, create_postgres_index, create_sqlite_index
 
 revision = "0003"
 down_revision = "0002"
@@ -77,7 +77,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         create_sqlite_index(op.execute)
     else:
-        op.execute(postgres_index_ddl())
+        create_postgres_index(op.execute)
 
 
 def _create_documents() -> None:
