@@ -158,10 +158,6 @@ def set_register_right(session: Session, address: str, allowed: bool) -> None:
         raise AdminError(f"no user {address}")
 
 
-def has_register_right(session: Session, address: str) -> bool:
-    return bool(session.scalar(select(User.register_right).where(User.address == address.lower())))
-
-
 def agency_names(session: Session, agency: str) -> tuple[str, str]:
     """(parent agency, agency) as the cover of *agency*'s books prints them."""
     row = session.execute(
