@@ -154,7 +154,7 @@ def _ranked_ids(session: Session, query: Query, limit: int) -> dict[int, float]:
 def _tier(
     session: Session, query: Query, tier: str, terms: list[str], limit: int
 ) -> Select[tuple[int, float]]:
-    if not _has_filters(query):
+    if not _conditions(query):
         # Straight from the index: joining every match to its entry first costs as much again.
         ranked = matches(session, tier, terms)
         return ranked.order_by(ranked.selected_columns.rank.desc()).limit(limit)
@@ -167,22 +167,6 @@ def _tier(
     )
 
 
-def _has_filters(query: Query) -> bool:
-    return any(
-        value is not None and value != ""
-        for value in (
-            query.direction,
-            query.book,
-            query.doc_type,
-            query.issuer,
-            query.agency,
-            query.year,
-            query.date_from,
-            query.date_to,
-        )
-    )
-
-
 def _squash(rank: float) -> float:
     """A rank in [0, 1), so tiers never overlap."""
     rank = max(float(rank or 0.0), 0.0)
@@ -190,10 +174,11 @@ def _squash(rank: float) -> float:
 
 
 def _filtered(statement: Select[Any], query: Query) -> Select[Any]:
-    return statement.where(_conditions(query))
+    return statement.where(and_(true(), *_conditions(query)))
 
 
-def _conditions(query: Query) -> ColumnElement[bool]:
+def _conditions(query: Query) -> list[ColumnElement[bool]]:
+    """The query's filters; none for a query without any."""
     conditions: list[ColumnElement[bool]] = []
     for column, value in (
         (RegisterEntry.direction, query.direction),
@@ -213,7 +198,7 @@ def _conditions(query: Query) -> ColumnElement[bool]:
         # Diacritics optional: "ubnd tinh song lam" finds "UBND TỈNH SÔNG LAM".
         wanted = issuer_key(query.issuer)
         conditions.append(RegisterEntry.issuer_folded.contains(wanted, autoescape=True))
-    return and_(true(), *conditions)
+    return conditions
 
 
 def _load(session: Session, scores: dict[int, float]) -> list[tuple[Hit, str]]:
