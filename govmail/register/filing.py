@@ -128,32 +128,41 @@ def agency_of(address: str) -> str:
     return split_address(address)[1]
 
 
-def file_rows(
-    session: Session,
-    filings: list[tuple[int | None, Filing, list[StoredAttachment]]],
-    filed_at: list[datetime],
-) -> list[int]:
-    """File the (message id, filing, stored attachments) of one transaction; returns the new
-    entry ids. Numbers are taken here, so the entries and their numbers commit together."""
-    documents = _document_ids(session, [s for _, _, stored in filings for s in stored])
-    planned = []
-    for (message_id, filing, stored), moment in zip(filings, filed_at, strict=True):
-        year = as_utc(moment).astimezone(VIETNAM).year
-        for route in filing.routes:
-            for item in stored:
-                planned.append((message_id, filing, item, route, year, moment))
+@dataclass(frozen=True)
+class ToFile:
+    """One message's (or imported file's) filing, its stored attachments and when it came."""
+
+    message_id: int | None
+    filing: Filing
+    stored: list[StoredAttachment]
+    filed_at: datetime
+
+
+def file_rows(session: Session, filings: list[ToFile]) -> list[int]:
+    """File what one transaction carries; returns the new entry ids. Numbers are taken here, so
+    the entries and their numbers commit together."""
+    documents = _document_ids(session, [item for each in filings for item in each.stored])
+    planned = [
+        (each, item, route, as_utc(each.filed_at).astimezone(VIETNAM).year)
+        for each in filings
+        for route in each.filing.routes
+        for item in each.stored
+    ]
     numbers = take_numbers(
         session,
-        [
-            (route.agency, route.book, year)
-            for *_, route, year, _ in planned
-            if _numbered_book(route)
-        ],
+        [(route.agency, route.book, year) for _, _, route, year in planned if _counted(route)],
     )
-    rows = []
-    for message_id, filing, item, route, year, moment in planned:
-        serial = next(numbers[route.agency, route.book, year]) if _numbered_book(route) else None
-        rows.append(_entry_row(message_id, filing, item, route, year, serial, moment, documents))
+    rows = [
+        _entry_row(
+            each,
+            item,
+            route,
+            year,
+            next(numbers[route.agency, route.book, year]) if _counted(route) else None,
+            documents,
+        )
+        for each, item, route, year in planned
+    ]
     if not rows:
         return []
     conn = session.connection()
@@ -190,7 +199,7 @@ def file_rows(
     return ids
 
 
-def _numbered_book(route: Route) -> bool:
+def _counted(route: Route) -> bool:
     return route.book in NUMBERED_BOOKS
 
 
@@ -199,28 +208,27 @@ def _filed(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _entry_row(
-    message_id: int | None,
-    filing: Filing,
+    each: ToFile,
     item: StoredAttachment,
     route: Route,
     year: int,
     serial: int | None,
-    moment: datetime,
     documents: dict[str, int],
 ) -> dict[str, Any]:
+    filing = each.filing
     attachment = item.attachment
     warnings = []
     if attachment.damaged:
         warnings.append({"code": "damaged", "text": attachment.damaged})
     return {
         "document_id": documents[item.digest],
-        "message_id": message_id,
+        "message_id": each.message_id,
         "book": route.book,
         "direction": route.direction,
         "agency": route.agency,
         "year": year,
         "serial": serial,
-        "filed_at": as_utc(moment),
+        "filed_at": as_utc(each.filed_at),
         "filename": attachment.filename,
         "declared_type": attachment.declared[:200],
         "part": attachment.part,

@@ -17,6 +17,7 @@ from govmail.register.filing import (
     Filing,
     Route,
     StoredAttachment,
+    ToFile,
     file_rows,
     safe_filename,
 )
@@ -99,7 +100,7 @@ async def _import_one(db: Database, blobs: BlobStore, path: Path, route: Route) 
     attachment = Attachment(data=data, filename=name, declared="", part="")
     stored = StoredAttachment(attachment, digest, sniff(data, None, name))
     filing = Filing(attachments=[attachment], routes=[route], source=str(path))
-    await db.write(lambda session: file_rows(session, [(None, filing, [stored])], [utcnow()]))
+    await db.write(lambda session: file_rows(session, [ToFile(None, filing, [stored], utcnow())]))
     return None
 
 

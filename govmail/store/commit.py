@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from govmail.accounts.names import split_address
 from govmail.mime.message import ParsedMessage
 from govmail.register.extract import sniff
-from govmail.register.filing import Filing, StoredAttachment, file_rows
+from govmail.register.filing import Filing, StoredAttachment, ToFile, file_rows
 from govmail.store.blobs import BlobStore
 from govmail.store.db import Database
 from govmail.store.mailboxes import Reservation, allocate_uids, reserve
@@ -263,16 +263,12 @@ def insert_messages(session: Session, items: list[Ready]) -> list[Committed]:
     if queued:
         conn.execute(_INSERT_QUEUE, queued)
     filings = [
-        (id_, item.message.filing, item.attachments)
+        ToFile(id_, item.message.filing, item.attachments, item.message.internal_date)
         for item, id_ in zip(items, ids, strict=True)
         if item.message.filing is not None and item.attachments
     ]
-    file_rows(
-        session,
-        filings,
-        [item.message.internal_date for item in items if item.message.filing and item.attachments],
-    )
-    filed = {id_ for id_, *_ in filings}
+    file_rows(session, filings)
+    filed = {each.message_id for each in filings}
     return [Committed(id_, where, id_ in filed) for id_, where in zip(ids, placed, strict=True)]
 
 
