@@ -96,11 +96,7 @@ def matching_ids(session: Session, query: Query) -> set[int]:
     found: set[int] = set()
     key = _number_key(query.text)
     if key:
-        found |= set(
-            session.scalars(
-                _filtered(select(RegisterEntry.id), query).where(RegisterEntry.number_key == key)
-            )
-        )
+        found |= set(session.scalars(_numbered(query, key)))
     if terms:
         tier = matches(session, "all", terms).subquery()
         found |= set(
@@ -111,6 +107,11 @@ def matching_ids(session: Session, query: Query) -> set[int]:
             )
         )
     return found
+
+
+def _numbered(query: Query, key: str) -> Select[tuple[int]]:
+    """The entries, within the query's filters, whose number and notation have *key*."""
+    return _filtered(select(RegisterEntry.id), query).where(RegisterEntry.number_key == key)
 
 
 def _number_key(text: str) -> str | None:
@@ -124,10 +125,7 @@ def _ranked_ids(session: Session, query: Query, limit: int) -> dict[int, float]:
     scores: dict[int, float] = {}
     key = _number_key(query.text)
     if key:
-        statement = _filtered(select(RegisterEntry.id), query).where(
-            RegisterEntry.number_key == key
-        )
-        for entry_id in session.scalars(statement.limit(wanted)):
+        for entry_id in session.scalars(_numbered(query, key).limit(wanted)):
             scores.setdefault(entry_id, float(NUMBER_TIER))
     terms = words(query.text)
     if not terms:
